@@ -1,0 +1,1 @@
+//! TODO: gzip writer (issue 2).

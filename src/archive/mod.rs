@@ -1,0 +1,9 @@
+//! Byte-exact writers for the containers flit_core produces through CPython:
+//! raw deflate as stock zlib writes it, CRC-32, zip (`zipfile`), tar (`tarfile`, PAX) and
+//! gzip (`gzip.GzipFile`).
+
+pub mod crc32;
+pub mod deflate;
+pub mod gzip;
+pub mod tar;
+pub mod zip;

@@ -1,0 +1,1 @@
+//! TODO: tar writer (issue 2).

@@ -1,0 +1,1 @@
+//! TODO: zip writer (issue 2).

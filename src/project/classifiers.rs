@@ -1,0 +1,1 @@
+//! Trove classifiers from a pinned `trove-classifiers` release. TODO (issue 4).

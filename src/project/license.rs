@@ -1,0 +1,1 @@
+//! SPDX license expressions, as `packaging.licenses.canonicalize_license_expression`. TODO.

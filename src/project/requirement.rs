@@ -1,0 +1,1 @@
+//! PEP 508 requirements and specifier sets, as `packaging.requirements`. TODO (issue 4).

@@ -1,0 +1,1 @@
+//! PEP 440 versions, parsed and normalised as `packaging.version.Version`. TODO (issue 4).
