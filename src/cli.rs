@@ -1,6 +1,285 @@
-//! Command-line interface. TODO.
+//! Command-line interface. Thin: parses arguments, runs a stage, prints diagnostics.
+
+use std::path::{Path, PathBuf};
+
+use crate::build::BuildOptions;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::profile::Profile;
+use crate::project::{self, Project};
+
+const HELP: &str = "\
+forge-backend: build wheels and sdists of pure-Python projects from pyproject.toml
+
+USAGE:
+  forge-backend build [--wheel] [--sdist] [--outdir DIR] [--profile NAME] [PROJECT_DIR]
+      Build a wheel and/or an sdist (neither flag: both) into DIR (default
+      PROJECT_DIR/dist) and print the written file names.
+  forge-backend check [--profile NAME] [PROJECT_DIR]
+      Validate pyproject.toml without building. Exit 0 clean, 1 problems found.
+  forge-backend hook HOOK OUTDIR [--metadata-directory DIR] [--config-setting KEY=VALUE]...
+      Run a PEP 517 hook on the project in the current folder, for the Python shim.
+      HOOK is build-wheel, build-sdist, build-editable, prepare-metadata-wheel or
+      prepare-metadata-editable. The last line of standard output is the name of the
+      file or folder written in OUTDIR.
+  forge-backend --version | --help
+
+PROFILES (--profile, -C profile=NAME, or FORGE_BACKEND_PROFILE):
+  native       forge's own output (default): flit_core's bytes, but reproducible without
+               SOURCE_DATE_EPOCH and following the packaging specifications where
+               flit does not (see docs/profiles.md)
+  flit-4.2.0   exactly flit_core 4.2.0's bytes (alias: flit)
+
+CONFIG SETTINGS (PEP 517 config_settings, e.g. `python -m build -C profile=flit`):
+  profile=NAME    the output profile
+  Any other key is an error.
+
+EXIT STATUS: 0 success, 1 the project has errors, 2 wrong usage or I/O failure.
+";
+
+/// Config-settings keys the backend understands.
+pub const CONFIG_KEYS: &[&str] = &["profile"];
 
 pub fn main() -> i32 {
-    eprintln!("forge-backend: not implemented yet");
-    2
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}\n\nRun `forge-backend --help` for usage.");
+            2
+        }
+        Err(Failure::Diagnostics(d)) => {
+            eprint!("{}", d.render());
+            let n = d.error_count();
+            if n > 1 {
+                eprintln!("error: {n} problems found; nothing was written");
+            }
+            1
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Diagnostics(Diagnostics),
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(d: Diagnostics) -> Self {
+        Failure::Diagnostics(d)
+    }
+}
+
+fn run(args: &[String]) -> Result<i32, Failure> {
+    let Some(command) = args.first() else {
+        return Err(Failure::Usage("no command given".into()));
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "--help" | "-h" | "help" => {
+            print!("{HELP}");
+            Ok(0)
+        }
+        "--version" | "-V" => {
+            println!("forge-backend {}", env!("CARGO_PKG_VERSION"));
+            Ok(0)
+        }
+        "build" => cmd_build(rest),
+        "check" => cmd_check(rest),
+        "hook" => cmd_hook(rest),
+        other => Err(Failure::Usage(format!("unknown command {other:?}"))),
+    }
+}
+
+/// Options common to the commands.
+struct Common {
+    profile: Option<String>,
+    positional: Vec<String>,
+}
+
+/// Splits `--flag`, `--key VALUE` and `--key=VALUE`; `flags` take no value.
+fn parse_args(
+    args: &[String],
+    flags: &[&str],
+    valued: &[&str],
+) -> Result<(Vec<String>, Vec<(String, String)>, Vec<String>), Failure> {
+    let mut seen_flags = Vec::new();
+    let mut values = Vec::new();
+    let mut positional = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--" {
+            positional.extend(args[i + 1..].iter().cloned());
+            break;
+        }
+        if let Some(stripped) = a.strip_prefix("--") {
+            let (key, inline) = match stripped.split_once('=') {
+                Some((k, v)) => (k, Some(v.to_string())),
+                None => (stripped, None),
+            };
+            if flags.contains(&key) && inline.is_none() {
+                seen_flags.push(key.to_string());
+            } else if valued.contains(&key) {
+                let value = match inline {
+                    Some(v) => v,
+                    None => {
+                        i += 1;
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| Failure::Usage(format!("--{key} needs a value")))?
+                    }
+                };
+                values.push((key.to_string(), value));
+            } else {
+                return Err(Failure::Usage(format!("unknown option --{key}")));
+            }
+        } else if a.starts_with('-') && a.len() > 1 {
+            return Err(Failure::Usage(format!("unknown option {a}")));
+        } else {
+            positional.push(a.clone());
+        }
+        i += 1;
+    }
+    Ok((seen_flags, values, positional))
+}
+
+fn profile_from(name: Option<&str>) -> Result<Profile, Failure> {
+    let env = std::env::var("FORGE_BACKEND_PROFILE").ok();
+    let name = name.or(env.as_deref().filter(|s| !s.is_empty())).unwrap_or("native");
+    Profile::by_name(name).map_err(Failure::Usage)
+}
+
+fn project_dir(positional: &[String]) -> Result<PathBuf, Failure> {
+    match positional {
+        [] => Ok(PathBuf::from(".")),
+        [dir] => Ok(PathBuf::from(dir)),
+        more => Err(Failure::Usage(format!("expected one project folder, got {}", more.len()))),
+    }
+}
+
+fn absolute(p: &Path) -> Result<PathBuf, Failure> {
+    std::path::absolute(p).map_err(|e| Failure::Usage(format!("cannot resolve {}: {e}", p.display())))
+}
+
+/// Loads and validates the project, printing warnings.
+fn load(root: &Path, profile: &Profile) -> Result<Project, Failure> {
+    if !root.join("pyproject.toml").is_file() {
+        return Err(Diagnostics::from(
+            Diagnostic::error(format!("no pyproject.toml in {}", root.display()))
+                .with_help("run forge-backend in the project folder, or pass it as an argument"),
+        )
+        .into());
+    }
+    let (project, warnings) = project::load(root, profile)?;
+    if !warnings.items.is_empty() {
+        eprint!("{}", warnings.render());
+    }
+    Ok(project)
+}
+
+fn cmd_build(args: &[String]) -> Result<i32, Failure> {
+    let (flags, values, positional) = parse_args(args, &["wheel", "sdist"], &["outdir", "profile"])?;
+    let common = Common {
+        profile: values.iter().rev().find(|(k, _)| k == "profile").map(|(_, v)| v.clone()),
+        positional,
+    };
+    let root = absolute(&project_dir(&common.positional)?)?;
+    let outdir = match values.iter().rev().find(|(k, _)| k == "outdir") {
+        Some((_, d)) => absolute(Path::new(d))?,
+        None => root.join("dist"),
+    };
+    let profile = profile_from(common.profile.as_deref())?;
+    let options = BuildOptions::from_env(profile)?;
+    let project = load(&root, &options.profile)?;
+    let want_wheel = flags.iter().any(|f| f == "wheel");
+    let want_sdist = flags.iter().any(|f| f == "sdist");
+    let (wheel, sdist) = match (want_wheel, want_sdist) {
+        (false, false) => (true, true),
+        other => other,
+    };
+    std::fs::create_dir_all(&outdir)
+        .map_err(|e| Failure::Diagnostics(crate::diagnostic::io_error("create", &outdir, &e).into()))?;
+    if sdist {
+        let name = crate::sdist::build(&project, &options, &outdir)?;
+        println!("{}", outdir.join(name).display());
+    }
+    if wheel {
+        let name = crate::wheel::build(&project, &options, &outdir, None, false)?;
+        println!("{}", outdir.join(name).display());
+    }
+    Ok(0)
+}
+
+fn cmd_check(args: &[String]) -> Result<i32, Failure> {
+    let (_, values, positional) = parse_args(args, &[], &["profile"])?;
+    let root = absolute(&project_dir(&positional)?)?;
+    let profile = profile_from(values.iter().rev().find(|(k, _)| k == "profile").map(|(_, v)| v.as_str()))?;
+    if !root.join("pyproject.toml").is_file() {
+        return Err(Diagnostics::from(Diagnostic::error(format!("no pyproject.toml in {}", root.display()))).into());
+    }
+    let (_, warnings) = project::load(&root, &profile)?;
+    if warnings.items.is_empty() {
+        println!("{}: no problems found", root.join("pyproject.toml").display());
+        Ok(0)
+    } else {
+        eprint!("{}", warnings.render());
+        eprintln!("{} warning(s) found", warnings.items.len());
+        Ok(1)
+    }
+}
+
+fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
+    let (_, values, positional) = parse_args(args, &[], &["metadata-directory", "config-setting", "profile"])?;
+    let [hook, outdir] = positional.as_slice() else {
+        return Err(Failure::Usage("usage: forge-backend hook HOOK OUTDIR [options]".into()));
+    };
+    let mut profile_name = values.iter().rev().find(|(k, _)| k == "profile").map(|(_, v)| v.clone());
+    let mut config_profile: Option<String> = None;
+    for (_, setting) in values.iter().filter(|(k, _)| k == "config-setting") {
+        let (key, value) = setting.split_once('=').unwrap_or((setting.as_str(), ""));
+        match key {
+            "profile" => {
+                if config_profile.as_deref().is_some_and(|p| p != value) {
+                    return Err(Failure::Usage(format!(
+                        "config setting `profile` given twice with different values ({:?}, {value:?})",
+                        config_profile.unwrap_or_default()
+                    )));
+                }
+                config_profile = Some(value.to_string());
+            }
+            other => {
+                return Err(Failure::Usage(format!(
+                    "unknown config setting {other:?}; forge_backend understands: {}",
+                    CONFIG_KEYS.join(", ")
+                )))
+            }
+        }
+    }
+    if config_profile.is_some() {
+        profile_name = config_profile;
+    }
+    let profile = profile_from(profile_name.as_deref())?;
+    let options = BuildOptions::from_env(profile)?;
+    let root = absolute(Path::new("."))?;
+    let outdir = absolute(Path::new(outdir))?;
+    let metadata_dir = values
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "metadata-directory")
+        .map(|(_, v)| absolute(Path::new(v)))
+        .transpose()?;
+    let project = load(&root, &options.profile)?;
+    let name = match hook.as_str() {
+        "build-wheel" => crate::wheel::build(&project, &options, &outdir, metadata_dir.as_deref(), false)?,
+        "build-editable" => crate::editable::build(&project, &options, &outdir, metadata_dir.as_deref())?,
+        "build-sdist" => crate::sdist::build(&project, &options, &outdir)?,
+        "prepare-metadata-wheel" | "prepare-metadata-editable" => {
+            let info = crate::wheel::DistInfo::new(&project, &options);
+            info.write_to(&outdir)?;
+            info.dir_name
+        }
+        other => return Err(Failure::Usage(format!("unknown hook {other:?}"))),
+    };
+    println!("{name}");
+    Ok(0)
 }

@@ -6,6 +6,7 @@
 //! (deflate, zip, tar, gzip) → `wheel` / `sdist` / `editable`. `cli` stays thin.
 
 pub mod archive;
+pub mod build;
 pub mod cli;
 pub mod diagnostic;
 pub mod editable;
@@ -15,4 +16,5 @@ pub mod profile;
 pub mod project;
 pub mod pyproject;
 pub mod sdist;
+pub mod timestamp;
 pub mod wheel;

@@ -1,1 +1,225 @@
-//! TODO
+//! Writes the wheel (and, with a `.pth` instead of the module, the editable wheel) in
+//! flit's entry order: module files, external data, entry_points.txt, licenses, WHEEL,
+//! METADATA, RECORD.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::archive::zip::{DosDateTime, Method, ZipEntry, ZipWriter};
+use crate::build::{self, AtomicFile, BuildOptions};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::layout::{self, ArchiveFile};
+use crate::metadata::{self, RecordEntry};
+use crate::project::Project;
+use crate::timestamp::CivilTime;
+
+/// The dist-info files computed once and shared by `prepare_metadata` and the wheel.
+pub struct DistInfo {
+    pub dir_name: String,
+    pub metadata: Vec<u8>,
+    pub wheel: Vec<u8>,
+    pub entry_points: Option<Vec<u8>>,
+}
+
+impl DistInfo {
+    pub fn new(project: &Project, options: &BuildOptions) -> DistInfo {
+        DistInfo {
+            dir_name: format!("{}.dist-info", project.dist_name()),
+            metadata: metadata::core_metadata(project, &options.profile).into_bytes(),
+            wheel: metadata::wheel_file(project, &options.profile).into_bytes(),
+            entry_points: metadata::entry_points(project).map(String::into_bytes),
+        }
+    }
+
+    /// PEP 517: when the frontend passes the folder `prepare_metadata_for_build_wheel`
+    /// made, the wheel's metadata must be identical to it, so we take those bytes.
+    pub fn from_prepared(mut self, metadata_dir: &Path) -> Result<DistInfo, Diagnostics> {
+        let dir = metadata_dir.join(&self.dir_name);
+        if !dir.is_dir() {
+            return Err(Diagnostic::error(format!(
+                "the prepared metadata folder {} has no {}; was it prepared for another name or version?",
+                metadata_dir.display(),
+                self.dir_name
+            ))
+            .into());
+        }
+        let read = |name: &str| std::fs::read(dir.join(name));
+        self.metadata = read("METADATA").map_err(|e| crate::diagnostic::io_error("read", &dir.join("METADATA"), &e))?;
+        self.wheel = read("WHEEL").map_err(|e| crate::diagnostic::io_error("read", &dir.join("WHEEL"), &e))?;
+        self.entry_points = match read("entry_points.txt") {
+            Ok(b) => Some(b),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(crate::diagnostic::io_error("read", &dir.join("entry_points.txt"), &e).into()),
+        };
+        Ok(self)
+    }
+
+    /// Writes WHEEL, METADATA and entry_points.txt into `<outdir>/<name>.dist-info/`.
+    pub fn write_to(&self, outdir: &Path) -> Result<(), Diagnostics> {
+        let dir = outdir.join(&self.dir_name);
+        let io_err = |e: io::Error| -> Diagnostics { crate::diagnostic::io_error("write", &dir, &e).into() };
+        // Written to a sibling and renamed, so an interrupted run leaves no half folder.
+        let temp = outdir.join(format!(".{}.{}.part", self.dir_name, std::process::id()));
+        let _ = std::fs::remove_dir_all(&temp);
+        std::fs::create_dir_all(&temp).map_err(io_err)?;
+        let result = (|| -> io::Result<()> {
+            std::fs::write(temp.join("WHEEL"), &self.wheel)?;
+            std::fs::write(temp.join("METADATA"), &self.metadata)?;
+            if let Some(ep) = &self.entry_points {
+                std::fs::write(temp.join("entry_points.txt"), ep)?;
+            }
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)?;
+            }
+            std::fs::rename(&temp, &dir)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&temp);
+        }
+        result.map_err(io_err)
+    }
+}
+
+/// File name of the wheel.
+pub fn filename(project: &Project) -> String {
+    format!("{}-{}.whl", project.dist_name(), project.wheel_tag())
+}
+
+/// Builds the wheel (or editable wheel) into `outdir`; returns its file name.
+pub fn build(
+    project: &Project,
+    options: &BuildOptions,
+    outdir: &Path,
+    metadata_dir: Option<&Path>,
+    editable: bool,
+) -> Result<String, Diagnostics> {
+    let layout = layout::wheel_layout(project)?;
+    let mut dist_info = DistInfo::new(project, options);
+    if let Some(md) = metadata_dir {
+        dist_info = dist_info.from_prepared(md)?;
+    }
+    let name = filename(project);
+    let target = outdir.join(&name);
+    let mut out = AtomicFile::create(&target).map_err(|e| crate::diagnostic::io_error("create", &target, &e))?;
+    let mut writer = WheelWriter {
+        zip: ZipWriter::new(out.take_file()),
+        records: Vec::new(),
+        options,
+        target: &target,
+    };
+    if editable {
+        let (pth_name, pth_content) = crate::editable::pth_file(project)?;
+        writer.add_generated(&pth_name, pth_content.as_bytes())?;
+    } else {
+        writer.add_files(&layout.module)?;
+    }
+    writer.add_files(&layout.data)?;
+    if let Some(ep) = &dist_info.entry_points {
+        writer.add_generated(&format!("{}/entry_points.txt", dist_info.dir_name), ep)?;
+    }
+    writer.add_files(&layout.licenses)?;
+    writer.add_generated(&format!("{}/WHEEL", dist_info.dir_name), &dist_info.wheel)?;
+    writer.add_generated(&format!("{}/METADATA", dist_info.dir_name), &dist_info.metadata)?;
+    let record = metadata::record(&writer.records, &dist_info.dir_name);
+    let record_name = format!("{}/RECORD", dist_info.dir_name);
+    let time = options.zip_time_generated();
+    writer
+        .zip
+        .add_file(&zip_entry(record_name, 0o644, time, options), record.as_bytes())
+        .map_err(|e| write_error(&target, &e))?;
+    let file = writer.zip.finish().map_err(|e| write_error(&target, &e))?;
+    out.commit(file).map_err(|e| write_error(&target, &e))?;
+    Ok(name)
+}
+
+fn write_error(target: &Path, e: &io::Error) -> Diagnostics {
+    crate::diagnostic::io_error("write", target, e).into()
+}
+
+fn zip_entry(name: String, mode: u32, time: CivilTime, options: &BuildOptions) -> ZipEntry {
+    ZipEntry {
+        name,
+        mode,
+        modified: DosDateTime {
+            year: time.year as u16,
+            month: time.month,
+            day: time.day,
+            hour: time.hour,
+            minute: time.minute,
+            second: time.second,
+        },
+        method: Method::Deflated {
+            level: options.profile.wheel_level,
+        },
+    }
+}
+
+struct WheelWriter<'a> {
+    zip: ZipWriter<File>,
+    records: Vec<RecordEntry>,
+    options: &'a BuildOptions,
+    target: &'a Path,
+}
+
+impl WheelWriter<'_> {
+    fn add_generated(&mut self, name: &str, data: &[u8]) -> Result<(), Diagnostics> {
+        let time = self.options.zip_time_generated();
+        self.zip
+            .add_file(&zip_entry(name.to_string(), 0o644, time, self.options), data)
+            .map_err(|e| write_error(self.target, &e))?;
+        self.records.push(RecordEntry {
+            path: name.to_string(),
+            sha256: Sha256::digest(data).into(),
+            size: data.len() as u64,
+        });
+        Ok(())
+    }
+
+    fn add_files(&mut self, files: &[ArchiveFile]) -> Result<(), Diagnostics> {
+        for f in files {
+            self.add_file(f)?;
+        }
+        Ok(())
+    }
+
+    fn add_file(&mut self, f: &ArchiveFile) -> Result<(), Diagnostics> {
+        let file = File::open(&f.source).map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
+        let meta = file.metadata().map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
+        let (mtime, _) = build::file_mtime(&meta);
+        let time = self.options.zip_time_for_file(&f.source, mtime)?;
+        let mode = build::normalize_mode(build::file_mode(&meta));
+        let mut reader = HashingReader {
+            inner: file,
+            hasher: Sha256::new(),
+            size: 0,
+        };
+        self.zip
+            .add_reader(&zip_entry(f.archive_path.clone(), mode, time, self.options), &mut reader)
+            .map_err(|e| crate::diagnostic::io_error("add", &f.source, &e))?;
+        self.records.push(RecordEntry {
+            path: f.archive_path.clone(),
+            sha256: reader.hasher.finalize().into(),
+            size: reader.size,
+        });
+        Ok(())
+    }
+}
+
+/// Hashes what passes through, so each file is read once for both zip and RECORD.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+}

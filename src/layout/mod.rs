@@ -1,1 +1,514 @@
-//! TODO
+//! Which files go where: the module's files, external data and license files in the
+//! wheel; the sdist's selection with `[tool.flit.sdist]` include/exclude.
+//!
+//! Walk order is flit's (`os.walk` top-down): at each level the folder's files sorted by
+//! code point, then each subfolder in sorted order. Symlinked folders are not entered
+//! (as `os.walk` does not); symlinked files are followed in wheels. Nothing may resolve
+//! outside the project.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::profile::Profile;
+use crate::project::{is_within, Project};
+
+/// A file to copy into an archive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchiveFile {
+    /// Absolute path on disk.
+    pub source: PathBuf,
+    /// Path inside the archive (wheel: from its root; sdist: project-relative).
+    pub archive_path: String,
+    /// For sdists under profiles that keep links: the link's target as stored.
+    pub symlink_target: Option<String>,
+}
+
+/// The wheel's files in flit's order, split where generated files go in between.
+#[derive(Clone, Debug, Default)]
+pub struct WheelLayout {
+    /// The module's files (an editable wheel replaces them with a `.pth`).
+    pub module: Vec<ArchiveFile>,
+    /// External data, under `<dist>.data/data/`.
+    pub data: Vec<ArchiveFile>,
+    /// `<dist-info>/licenses/...`, written after entry_points.txt.
+    pub licenses: Vec<ArchiveFile>,
+}
+
+pub fn wheel_layout(project: &Project) -> Result<WheelLayout, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut layout = WheelLayout::default();
+    let dist = project.dist_name();
+    match module_files(project) {
+        Ok(files) => {
+            for path in files {
+                match relative_str(&path, &project.module.source_dir) {
+                    Ok(rel) => layout.module.push(regular(path, rel)),
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        Err(d) => diags.extend(d),
+    }
+    if let Some(dir) = &project.data_dir {
+        let data_root = project.root.join(dir);
+        match walk(&data_root, &project.root, &|name, _| name != "__pycache__", &|_| true) {
+            Ok(files) => {
+                for path in files {
+                    match relative_str(&path, &data_root) {
+                        Ok(rel) => layout.data.push(regular(path, format!("{dist}.data/data/{rel}"))),
+                        Err(d) => diags.push(d),
+                    }
+                }
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    for file in &project.license_files {
+        layout.licenses.push(regular(
+            project.root.join(file),
+            format!("{dist}.dist-info/licenses/{file}"),
+        ));
+    }
+    diags.into_result().map(|_| layout)
+}
+
+fn regular(source: PathBuf, archive_path: String) -> ArchiveFile {
+    ArchiveFile {
+        source,
+        archive_path,
+        symlink_target: None,
+    }
+}
+
+/// The module's files (absolute paths), skipping `__pycache__` and `*.pyc`.
+pub fn module_files(project: &Project) -> Result<Vec<PathBuf>, Diagnostics> {
+    let module = &project.module;
+    if !module.is_package {
+        check_within(&module.path, &project.root)?;
+        return Ok(vec![module.path.clone()]);
+    }
+    let keep = |name: &str| name != "__pycache__" && !name.ends_with(".pyc");
+    walk(&module.path, &project.root, &|name, _| keep(name), &keep)
+}
+
+type DirFilter<'a> = &'a dyn Fn(&str, &Path) -> bool;
+type FileFilter<'a> = &'a dyn Fn(&str) -> bool;
+
+/// `os.walk` order: files sorted, then subfolders sorted, depth first. Every file must
+/// resolve inside `project_root`; file names must be UTF-8.
+fn walk(
+    dir: &Path,
+    project_root: &Path,
+    keep_dir: DirFilter<'_>,
+    keep_file: FileFilter<'_>,
+) -> Result<Vec<PathBuf>, Diagnostics> {
+    let mut out = Vec::new();
+    let mut diags = Diagnostics::new();
+    walk_into(dir, project_root, keep_dir, keep_file, &mut out, &mut diags);
+    diags.into_result().map(|_| out)
+}
+
+fn walk_into(
+    dir: &Path,
+    project_root: &Path,
+    keep_dir: DirFilter<'_>,
+    keep_file: FileFilter<'_>,
+    out: &mut Vec<PathBuf>,
+    diags: &mut Diagnostics,
+) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(crate::diagnostic::io_error("read folder", dir, &e));
+            return;
+        }
+    };
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut dirs: Vec<(String, PathBuf, bool)> = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(crate::diagnostic::io_error("read folder", dir, &e));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            diags.push(
+                Diagnostic::error(format!(
+                    "file name {:?} is not valid UTF-8; rename it",
+                    entry.file_name()
+                ))
+                .in_file(&path),
+            );
+            continue;
+        };
+        let is_symlink = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
+        // Like os.walk, a symlink to a folder counts as a folder (and is not entered).
+        if path.is_dir() {
+            dirs.push((name, path, is_symlink));
+        } else {
+            files.push((name, path));
+        }
+    }
+    files.sort();
+    dirs.sort();
+    for (name, path) in files {
+        if !keep_file(&name) {
+            continue;
+        }
+        if let Err(d) = check_within(&path, project_root) {
+            diags.extend(d);
+            continue;
+        }
+        out.push(path);
+    }
+    for (name, path, is_symlink) in dirs {
+        if is_symlink || !keep_dir(&name, &path) {
+            continue;
+        }
+        walk_into(&path, project_root, keep_dir, keep_file, out, diags);
+    }
+}
+
+fn check_within(path: &Path, project_root: &Path) -> Result<(), Diagnostics> {
+    if !path.exists() {
+        return Err(Diagnostic::error(format!(
+            "{} is a broken symlink",
+            path.display()
+        ))
+        .in_file(path)
+        .into());
+    }
+    if !is_within(path, project_root) {
+        let target = std::fs::canonicalize(path)
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        return Err(Diagnostic::error(format!(
+            "refusing to package {}: it resolves to {target}, outside the project directory",
+            path.display()
+        ))
+        .in_file(path)
+        .with_help("copy the file into the project instead of linking to it")
+        .into());
+    }
+    Ok(())
+}
+
+/// `path` relative to `base`, `/`-separated.
+fn relative_str(path: &Path, base: &Path) -> Result<String, Diagnostic> {
+    let rel = path.strip_prefix(base).map_err(|_| {
+        Diagnostic::error(format!("{} is not under {}", path.display(), base.display()))
+    })?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    parts
+        .map(|p| p.join("/"))
+        .ok_or_else(|| Diagnostic::error(format!("file name {} is not valid UTF-8", path.display())))
+}
+
+/// Expands a `license-files` pattern as `pathlib.Path.glob` does (dotfiles match,
+/// `**` recurses), keeping regular files inside the project. Project-relative results.
+pub fn license_glob(root: &Path, pattern: &str) -> Result<Vec<String>, String> {
+    if pattern.starts_with('/') || pattern.starts_with('\\') {
+        return Err(format!("license-files pattern {pattern:?} must be relative, not start with '/'"));
+    }
+    if pattern.contains("..") {
+        return Err(format!("license-files pattern {pattern:?} must not contain '..'"));
+    }
+    if pattern.is_empty()
+        || !pattern
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-./*?[] ".contains(c))
+    {
+        return Err(format!(
+            "license-files pattern {pattern:?} has characters other than letters, digits, \
+             '_', '-', '.', '/', '*', '?', '[', ']' and space"
+        ));
+    }
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    };
+    let full = format!("{}/{}", glob::Pattern::escape(&root.to_string_lossy()), pattern);
+    let paths = glob::glob_with(&full, options)
+        .map_err(|e| format!("invalid license-files pattern {pattern:?}: {}", e.msg))?;
+    let mut out = BTreeSet::new();
+    for path in paths {
+        let path = path.map_err(|e| format!("cannot read {}: {}", e.path().display(), e.error()))?;
+        if !path.is_file() {
+            continue;
+        }
+        if !is_within(&path, root) {
+            return Err(format!(
+                "license file {} (matched by {pattern:?}) points outside the project directory",
+                path.display()
+            ));
+        }
+        out.insert(relative_str(&path, root).map_err(|d| d.message)?);
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Files of the sdist, project-relative, in archive order (sorted), PKG-INFO excluded.
+pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFile>, Diagnostics> {
+    let root = &project.root;
+    let mut diags = Diagnostics::new();
+    let mut selected: BTreeSet<String> = BTreeSet::new();
+    match module_files(project) {
+        Ok(files) => {
+            for f in files {
+                match relative_str(&f, root) {
+                    Ok(rel) => {
+                        selected.insert(rel);
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        Err(d) => diags.extend(d),
+    }
+    if let Some(dir) = &project.data_dir {
+        let data_root = root.join(dir);
+        match walk(&data_root, root, &|name, _| name != "__pycache__", &|_| true) {
+            Ok(files) => {
+                for f in files {
+                    match relative_str(&f, root) {
+                        Ok(rel) => {
+                            selected.insert(rel);
+                        }
+                        Err(d) => diags.push(d),
+                    }
+                }
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    selected.extend(project.referenced_files.iter().cloned());
+
+    if let Some(patterns) = &project.sdist_patterns {
+        let includes = FilePatterns::expand(root, &patterns.include);
+        let excludes = FilePatterns::expand(root, &patterns.exclude);
+        selected.retain(|f| !excludes.matches_file(f));
+        for f in &includes.files {
+            if !excludes.matches_file(f) {
+                selected.insert(f.clone());
+            }
+        }
+        for d in &includes.dirs {
+            let mut found = Vec::new();
+            walk_unsorted(root, &root.join(d), &excludes, &mut found, &mut diags);
+            selected.extend(found);
+        }
+        let mut crucial: Vec<String> = project.referenced_files.clone();
+        if !project.module.is_stub_package() {
+            if let Ok(rel) = relative_str(&project.module.main_file(), root) {
+                crucial.push(rel);
+            }
+        }
+        let missing: Vec<&String> = crucial.iter().filter(|f| !selected.contains(*f)).collect();
+        if !missing.is_empty() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "crucial files were excluded from the sdist: {}",
+                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+                .in_file(root.join("pyproject.toml"))
+                .with_help("narrow the [tool.flit.sdist] exclude patterns"),
+            );
+        }
+    }
+
+    let mut out = Vec::new();
+    for rel in selected {
+        let source = root.join(&rel);
+        let meta = match std::fs::symlink_metadata(&source) {
+            Ok(m) => m,
+            Err(e) => {
+                diags.push(crate::diagnostic::io_error("read", &source, &e));
+                continue;
+            }
+        };
+        let mut symlink_target = None;
+        if meta.file_type().is_symlink() {
+            let target = match std::fs::read_link(&source) {
+                Ok(t) => t,
+                Err(e) => {
+                    diags.push(crate::diagnostic::io_error("read link", &source, &e));
+                    continue;
+                }
+            };
+            let Some(target) = target.to_str().map(str::to_string) else {
+                diags.push(Diagnostic::error(format!("symlink target of {rel} is not valid UTF-8")).in_file(&source));
+                continue;
+            };
+            if symlink_escapes(&rel, &target) || !is_within(&source, root) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "refusing to build the sdist: symlink {rel} points outside the project (target: {target})"
+                    ))
+                    .in_file(&source),
+                );
+                continue;
+            }
+            if profile.sdist_keeps_symlinks {
+                symlink_target = Some(target);
+            }
+        } else if !is_within(&source, root) {
+            diags.push(
+                Diagnostic::error(format!("refusing to package {rel}: it resolves outside the project directory"))
+                    .in_file(&source),
+            );
+            continue;
+        }
+        if symlink_target.is_none() && !source.is_file() {
+            diags.push(Diagnostic::error(format!("{rel} is not a regular file")).in_file(&source));
+            continue;
+        }
+        out.push(ArchiveFile {
+            source,
+            archive_path: rel,
+            symlink_target,
+        });
+    }
+    diags.into_result().map(|_| out)
+}
+
+/// flit's check: an absolute target, or `..` climbing above the archive root.
+fn symlink_escapes(rel: &str, target: &str) -> bool {
+    if crate::project::is_absish(target) {
+        return true;
+    }
+    let parent = rel.rsplit_once('/').map_or("", |(p, _)| p);
+    let joined = if parent.is_empty() {
+        target.to_string()
+    } else {
+        format!("{parent}/{target}")
+    };
+    let norm = crate::project::normpath(&joined);
+    norm == ".." || norm.starts_with("../")
+}
+
+/// `os.walk` of an included folder, pruning excluded folders; order is irrelevant
+/// because the sdist sorts its members.
+fn walk_unsorted(root: &Path, dir: &Path, excludes: &FilePatterns, out: &mut Vec<String>, diags: &mut Diagnostics) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let rel = match relative_str(&path, root) {
+            Ok(r) => r,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let is_symlink = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
+        if path.is_dir() {
+            if !is_symlink && !excludes.matches_dir(&rel) {
+                walk_unsorted(root, &path, excludes, out, diags);
+            }
+        } else if !excludes.matches_file(&rel) {
+            out.push(rel);
+        }
+    }
+}
+
+/// `[tool.flit.sdist]` patterns expanded like Python's `glob(recursive=True)`.
+struct FilePatterns {
+    files: BTreeSet<String>,
+    dirs: BTreeSet<String>,
+}
+
+impl FilePatterns {
+    fn expand(root: &Path, patterns: &[String]) -> FilePatterns {
+        let mut files = BTreeSet::new();
+        let mut dirs = BTreeSet::new();
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            // Python's glob skips dotfiles unless the pattern segment starts with '.'.
+            require_literal_leading_dot: true,
+        };
+        for pattern in patterns {
+            let full = format!(
+                "{}/{}",
+                glob::Pattern::escape(&root.to_string_lossy()),
+                python_glob_to_rust(pattern)
+            );
+            let Ok(paths) = glob::glob_with(&full, options) else {
+                continue;
+            };
+            for path in paths.flatten() {
+                let Ok(rel) = relative_str(&path, root) else {
+                    continue;
+                };
+                if rel.is_empty() {
+                    continue;
+                }
+                if path.is_dir() {
+                    dirs.insert(rel);
+                } else {
+                    files.insert(rel);
+                }
+            }
+        }
+        FilePatterns { files, dirs }
+    }
+
+    fn matches_file(&self, rel: &str) -> bool {
+        self.files.contains(rel) || self.under_dir(rel)
+    }
+
+    fn matches_dir(&self, rel: &str) -> bool {
+        self.dirs.contains(rel) || self.under_dir(rel)
+    }
+
+    fn under_dir(&self, rel: &str) -> bool {
+        self.dirs
+            .iter()
+            .any(|d| rel.len() > d.len() && rel.starts_with(d.as_str()) && rel.as_bytes()[d.len()] == b'/')
+    }
+}
+
+/// Python's glob treats `**` as recursive only when it is a whole path segment;
+/// elsewhere it is just `*`. The glob crate rejects such a `**`, so rewrite it.
+fn python_glob_to_rust(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|seg| {
+            if seg == "**" {
+                seg.to_string()
+            } else {
+                let mut s = seg.to_string();
+                while s.contains("**") {
+                    s = s.replace("**", "*");
+                }
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn double_star_inside_a_segment_is_a_single_star() {
+        assert_eq!(python_glob_to_rust("**.pyc"), "*.pyc");
+        assert_eq!(python_glob_to_rust("**/__pycache__"), "**/__pycache__");
+    }
+
+    #[test]
+    fn symlink_escape_rules() {
+        assert!(symlink_escapes("a/link", "../../x"));
+        assert!(!symlink_escapes("a/link", "../x"));
+        assert!(symlink_escapes("link", "/etc/passwd"));
+        assert!(!symlink_escapes("docs/x", "y/z"));
+    }
+}

@@ -1,1 +1,191 @@
-//! TODO
+//! Renders the generated files: METADATA (= sdist PKG-INFO), WHEEL, entry_points.txt
+//! and RECORD, byte for byte as flit_core 4.x writes them.
+
+use crate::profile::Profile;
+use crate::project::{License, Project};
+
+/// The core metadata file (METADATA in wheels, PKG-INFO in sdists). UTF-8, LF.
+pub fn core_metadata(project: &Project, profile: &Profile) -> String {
+    let mut out = String::new();
+    let metadata_version = profile
+        .fixed_metadata_version
+        .unwrap_or_else(|| lowest_metadata_version(project, profile));
+    out.push_str(&format!("Metadata-Version: {metadata_version}\n"));
+    out.push_str(&format!("Name: {}\n", project.name));
+    out.push_str(&format!("Version: {}\n", project.version));
+    let content_type = project.readme.as_ref().and_then(|r| r.content_type.clone());
+    let optional = [
+        ("Summary", &project.summary),
+        ("Keywords", &project.keywords),
+        ("Author", &project.author),
+        ("Author-email", &project.author_email),
+        ("Maintainer", &project.maintainer),
+        ("Maintainer-email", &project.maintainer_email),
+        ("Requires-Python", &project.requires_python),
+        ("Description-Content-Type", &content_type),
+    ];
+    for (field, value) in optional {
+        if let Some(v) = value {
+            out.push_str(&format!("{field}: {}\n", fold(v)));
+        }
+    }
+    match &project.license {
+        License::Expression(e) => out.push_str(&format!("License-Expression: {e}\n")),
+        License::Text(t) if profile.writes_license_text => {
+            out.push_str(&format!("License: {}\n", fold(t)))
+        }
+        _ => {}
+    }
+    let lists: [(&str, &Vec<String>); 7] = [
+        ("Classifier", &project.classifiers),
+        ("License-File", &project.license_files),
+        ("Requires-Dist", &project.requires_dist),
+        ("Project-URL", &project.project_urls),
+        ("Provides-Extra", &project.provides_extra),
+        ("Import-Name", &project.import_names),
+        ("Import-Namespace", &project.import_namespaces),
+    ];
+    for (field, values) in lists {
+        for v in values {
+            out.push_str(&format!("{field}: {v}\n"));
+        }
+    }
+    if let Some(readme) = &project.readme {
+        out.push('\n');
+        out.push_str(&readme.text);
+        out.push('\n');
+    }
+    out
+}
+
+/// The lowest core-metadata version that has every field we emit, and at least 2.2 (the
+/// sdist spec's minimum for PKG-INFO).
+fn lowest_metadata_version(project: &Project, profile: &Profile) -> &'static str {
+    if !project.import_names.is_empty() || !project.import_namespaces.is_empty() {
+        "2.5"
+    } else if matches!(project.license, License::Expression(_)) || !project.license_files.is_empty() {
+        "2.4"
+    } else {
+        let _ = profile;
+        "2.2"
+    }
+}
+
+/// flit re-joins multi-line values after `str.splitlines()` with a newline and eight
+/// spaces (an RFC 822 continuation).
+fn fold(value: &str) -> String {
+    python_splitlines(value).join("\n        ")
+}
+
+/// Python's `str.splitlines()`: every line boundary Python knows, no trailing empty item.
+pub fn python_splitlines(s: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        );
+        if is_break {
+            lines.push(&s[start..i]);
+            let mut end = i + c.len_utf8();
+            if c == '\r' {
+                if let Some(&(_, '\n')) = chars.peek() {
+                    chars.next();
+                    end += 1;
+                }
+            }
+            start = end;
+        }
+    }
+    if start < s.len() {
+        lines.push(&s[start..]);
+    }
+    lines
+}
+
+/// The WHEEL file.
+pub fn wheel_file(project: &Project, profile: &Profile) -> String {
+    let mut out = format!(
+        "Wheel-Version: 1.0\nGenerator: {}\nRoot-Is-Purelib: true\n",
+        profile.generator
+    );
+    if project.supports_py2() {
+        out.push_str("Tag: py2-none-any\n");
+    }
+    out.push_str("Tag: py3-none-any\n");
+    out
+}
+
+/// entry_points.txt, or None when there are no entry points.
+pub fn entry_points(project: &Project) -> Option<String> {
+    if project.entry_points.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for (group, entries) in &project.entry_points {
+        out.push_str(&format!("[{group}]\n"));
+        for (name, value) in entries {
+            out.push_str(&format!("{name}={value}\n"));
+        }
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// One RECORD row's data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordEntry {
+    pub path: String,
+    pub sha256: [u8; 32],
+    pub size: u64,
+}
+
+/// RECORD as Python's `csv.writer` (excel dialect) writes it: CRLF line ends, fields
+/// quoted only when they hold `,`, `"`, CR or LF.
+pub fn record(entries: &[RecordEntry], dist_info: &str) -> String {
+    use base64::Engine;
+    let mut out = String::new();
+    for e in entries {
+        let digest = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(e.sha256);
+        out.push_str(&csv_field(&e.path));
+        out.push_str(&format!(",sha256={digest},{}\r\n", e.size));
+    }
+    out.push_str(&csv_field(&format!("{dist_info}/RECORD")));
+    out.push_str(",,\r\n");
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitlines_like_python() {
+        assert_eq!(python_splitlines("a\r\nb\rc\n"), ["a", "b", "c"]);
+        assert_eq!(python_splitlines("a\n\nb"), ["a", "", "b"]);
+        assert_eq!(python_splitlines(""), Vec::<&str>::new());
+        assert_eq!(python_splitlines("x\u{2028}y"), ["x", "y"]);
+    }
+
+    #[test]
+    fn record_quotes_like_csv() {
+        let rows = [RecordEntry {
+            path: "p/a,b.txt".into(),
+            sha256: [0; 32],
+            size: 3,
+        }];
+        let r = record(&rows, "p-1.dist-info");
+        assert!(r.starts_with("\"p/a,b.txt\",sha256="));
+        assert!(r.ends_with("p-1.dist-info/RECORD,,\r\n"));
+    }
+}

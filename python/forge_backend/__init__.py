@@ -1,0 +1,148 @@
+"""forge_backend: a PEP 517 build backend for pure-Python projects.
+
+This package is a thin shim: every hook runs the ``forge-backend`` binary, which does
+the work. It imports only the standard library, and only what a hook needs, so that a
+hook call costs little more than the interpreter's start-up.
+
+The binary is looked for, in order: ``$FORGE_BACKEND_BIN``; next to this package (a
+wheel ships it as ``forge_backend-*.data/scripts/forge-backend``, which installers put
+in the environment's scripts folder, also tried); the running interpreter's
+``sysconfig`` scripts folder; ``PATH``.
+
+config_settings (``-C key=value``): ``profile`` (``native``, ``flit-4.2.0``, ``flit``).
+Unknown keys are an error.
+"""
+
+import os
+import sys
+
+__version__ = "0.1.0"
+
+_EXE = "forge-backend.exe" if os.name == "nt" else "forge-backend"
+
+
+class BackendError(Exception):
+    """A build failed; the binary already printed why."""
+
+
+def _find_binary():
+    explicit = os.environ.get("FORGE_BACKEND_BIN")
+    if explicit:
+        return explicit
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.path.join(here, _EXE), os.path.join(here, "bin", _EXE)]
+    import sysconfig
+
+    for scheme_dir in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
+        if scheme_dir:
+            candidates.append(os.path.join(scheme_dir, _EXE))
+    for candidate in candidates:
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    import shutil
+
+    found = shutil.which(_EXE)
+    if found:
+        return found
+    raise BackendError(
+        "forge_backend: cannot find the forge-backend binary. Looked at $FORGE_BACKEND_BIN, "
+        + ", ".join(candidates)
+        + " and PATH. Install forge_backend from a wheel, or set FORGE_BACKEND_BIN."
+    )
+
+
+def _config_args(config_settings):
+    args = []
+    for key, value in (config_settings or {}).items():
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            args += ["--config-setting", f"{key}={v}"]
+    return args
+
+
+def _run(hook, outdir, config_settings, metadata_directory=None):
+    """Runs one hook in the binary; returns the last line it printed."""
+    try:
+        binary = _find_binary()
+    except BackendError as e:
+        sys.stderr.write(f"{e}\n")
+        raise SystemExit(1) from None
+    argv = [binary, "hook", hook, os.fspath(outdir)]
+    if metadata_directory is not None:
+        argv += ["--metadata-directory", os.fspath(metadata_directory)]
+    argv += _config_args(config_settings)
+    read_fd, write_fd = os.pipe()
+    try:
+        if hasattr(os, "posix_spawn"):
+            # Cheaper than subprocess: no module import, no fork of a big interpreter.
+            actions = [
+                (os.POSIX_SPAWN_DUP2, write_fd, 1),
+                (os.POSIX_SPAWN_CLOSE, read_fd),
+                (os.POSIX_SPAWN_CLOSE, write_fd),
+            ]
+            try:
+                pid = os.posix_spawn(binary, argv, os.environ, file_actions=actions)
+            except OSError as e:
+                sys.stderr.write(f"forge_backend: cannot run {binary}: {e}\n")
+                raise SystemExit(1) from None
+            os.close(write_fd)
+            write_fd = None
+            chunks = []
+            while True:
+                chunk = os.read(read_fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            _, status = os.waitpid(pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+            out = b"".join(chunks)
+        else:
+            os.close(write_fd)
+            write_fd = None
+            import subprocess
+
+            proc = subprocess.run(argv, stdout=subprocess.PIPE)
+            code, out = proc.returncode, proc.stdout
+    finally:
+        os.close(read_fd)
+        if write_fd is not None:
+            os.close(write_fd)
+    if code != 0:
+        # The binary already explained on stderr; exit without a traceback.
+        raise SystemExit(code if code > 0 else 1)
+    lines = out.decode("utf-8").splitlines()
+    return lines[-1] if lines else ""
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    # forge never imports the project to find its version or docstring, so a build
+    # needs nothing beyond the backend itself.
+    return []
+
+
+def get_requires_for_build_sdist(config_settings=None):
+    return []
+
+
+def get_requires_for_build_editable(config_settings=None):
+    return []
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    return _run("prepare-metadata-wheel", metadata_directory, config_settings)
+
+
+def prepare_metadata_for_build_editable(metadata_directory, config_settings=None):
+    return _run("prepare-metadata-editable", metadata_directory, config_settings)
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    return _run("build-wheel", wheel_directory, config_settings, metadata_directory)
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    return _run("build-editable", wheel_directory, config_settings, metadata_directory)
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    return _run("build-sdist", sdist_directory, config_settings)

@@ -1,0 +1,247 @@
+//! What every build shares: options (profile, `SOURCE_DATE_EPOCH`), file-mode
+//! normalisation, timestamps per profile, and atomic output files.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::profile::{Profile, UnsetEpoch};
+use crate::timestamp::{self, CivilTime};
+
+/// Settings of one build.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub profile: Profile,
+    /// `SOURCE_DATE_EPOCH` as the wheel uses it (None: unset, or ignored by flit).
+    pub wheel_epoch: Option<i64>,
+    /// `SOURCE_DATE_EPOCH` as the sdist uses it; an error that only an sdist build
+    /// reports (flit builds wheels fine with a value its sdist code crashes on).
+    pub sdist_epoch: Result<Option<i64>, Diagnostics>,
+}
+
+impl BuildOptions {
+    /// Reads `SOURCE_DATE_EPOCH` from the environment under `profile`'s rules.
+    pub fn from_env(profile: Profile) -> Result<BuildOptions, Diagnostics> {
+        let raw = std::env::var("SOURCE_DATE_EPOCH").ok();
+        BuildOptions::with_epoch(profile, raw.as_deref())
+    }
+
+    pub fn with_epoch(profile: Profile, raw: Option<&str>) -> Result<BuildOptions, Diagnostics> {
+        let parsed = raw.map(timestamp::parse_python_int);
+        let bad = |why: &str| -> Diagnostics {
+            Diagnostic::error(format!(
+                "SOURCE_DATE_EPOCH={:?} {why}",
+                raw.unwrap_or_default()
+            ))
+            .with_help("set it to a whole number of seconds since 1970, e.g. SOURCE_DATE_EPOCH=1700000000, or unset it")
+            .into()
+        };
+        // The largest epoch both a gzip header (32 bits) and a zip date (year 2107) hold.
+        const MAX_EPOCH: i64 = 4_354_819_199;
+        if profile.lenient_epoch {
+            // flit: the wheel ignores what int() rejects; the sdist treats "" as unset
+            // and crashes on anything else int() rejects.
+            let wheel_epoch = parsed.flatten();
+            let sdist_epoch = match (raw, parsed.flatten()) {
+                (None, _) => Ok(None),
+                (Some(r), _) if r.is_empty() => Ok(None),
+                (Some(_), Some(v)) if (0..=i64::from(u32::MAX)).contains(&v) => Ok(Some(v)),
+                (Some(_), Some(_)) => Err(bad("does not fit a gzip header")),
+                (Some(_), None) => Err(bad("is not an integer")),
+            };
+            return Ok(BuildOptions {
+                profile,
+                wheel_epoch: wheel_epoch.filter(|v| *v <= MAX_EPOCH),
+                sdist_epoch,
+            });
+        }
+        let epoch = match (raw, parsed) {
+            (None, _) => None,
+            (Some(r), _) if r.trim().is_empty() => None,
+            (Some(_), Some(Some(v))) if (0..=MAX_EPOCH).contains(&v) => Some(v),
+            (Some(_), Some(Some(_))) => return Err(bad("is out of range (0 to 4354819199)")),
+            _ => return Err(bad("is not an integer")),
+        };
+        Ok(BuildOptions {
+            profile,
+            wheel_epoch: epoch,
+            sdist_epoch: Ok(epoch),
+        })
+    }
+
+    /// Zip time of a file copied from disk with modification time `mtime`.
+    pub fn zip_time_for_file(&self, path: &Path, mtime: i64) -> Result<CivilTime, Diagnostic> {
+        if let Some(e) = self.wheel_epoch {
+            return Ok(CivilTime::from_unix(e).clamp_to_1980());
+        }
+        match self.profile.unset_epoch {
+            UnsetEpoch::Fixed(t) => Ok(CivilTime::from_unix(t)),
+            UnsetEpoch::FileMtimes => {
+                let t = timestamp::local_time(mtime);
+                if t.year < 1980 {
+                    return Err(Diagnostic::error(format!(
+                        "{} was modified before 1980, which a zip file cannot store",
+                        path.display()
+                    ))
+                    .in_file(path)
+                    .with_help("set SOURCE_DATE_EPOCH, or touch the file"));
+                }
+                Ok(t)
+            }
+        }
+    }
+
+    /// Zip time of a generated file (METADATA, RECORD, ...).
+    pub fn zip_time_generated(&self) -> CivilTime {
+        match (self.wheel_epoch, self.profile.unset_epoch) {
+            (Some(e), _) => CivilTime::from_unix(e).clamp_to_1980(),
+            (None, UnsetEpoch::Fixed(t)) => CivilTime::from_unix(t),
+            (None, UnsetEpoch::FileMtimes) => CivilTime::from_unix(crate::profile::FIXED_EPOCH),
+        }
+    }
+}
+
+/// flit's 644/755 rule: `(mode | 0o644) & !0o133`, plus 0o111 if the owner could execute.
+pub fn normalize_mode(st_mode: u32) -> u32 {
+    let mut mode = (st_mode | 0o644) & !0o133;
+    if st_mode & 0o100 != 0 {
+        mode |= 0o111;
+    }
+    mode & 0o7777
+}
+
+#[cfg(unix)]
+pub fn file_mode(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode()
+}
+
+#[cfg(not(unix))]
+pub fn file_mode(meta: &std::fs::Metadata) -> u32 {
+    if meta.permissions().readonly() {
+        0o444
+    } else {
+        0o644
+    }
+}
+
+/// Modification time as (seconds, nanoseconds).
+#[cfg(unix)]
+pub fn file_mtime(meta: &std::fs::Metadata) -> (i64, u32) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.mtime(), meta.mtime_nsec() as u32)
+}
+
+#[cfg(not(unix))]
+pub fn file_mtime(meta: &std::fs::Metadata) -> (i64, u32) {
+    match meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()) {
+        Some(d) => (d.as_secs() as i64, d.subsec_nanos()),
+        None => (0, 0),
+    }
+}
+
+/// An output file written under a temporary name in its final folder and renamed into
+/// place only when complete: an error or a kill never leaves a partial artifact.
+pub struct AtomicFile {
+    temp: PathBuf,
+    target: PathBuf,
+    file: Option<File>,
+}
+
+impl AtomicFile {
+    pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        let dir = target.parent().unwrap_or(Path::new("."));
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = dir.join(format!(".{name}.{}.part", std::process::id()));
+        let file = File::options().write(true).read(true).create_new(true).open(&temp).or_else(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                std::fs::remove_file(&temp)?;
+                File::options().write(true).read(true).create_new(true).open(&temp)
+            } else {
+                Err(e)
+            }
+        })?;
+        Ok(AtomicFile {
+            temp,
+            target: target.to_path_buf(),
+            file: Some(file),
+        })
+    }
+
+    pub fn file(&mut self) -> &mut File {
+        self.file.as_mut().expect("file is open until commit")
+    }
+
+    pub fn take_file(&mut self) -> File {
+        self.file.take().expect("file is open until commit")
+    }
+
+    /// Flushes, sets mode 644 and renames into place.
+    pub fn commit(mut self, file: File) -> io::Result<()> {
+        let mut file = file;
+        file.flush()?;
+        file.sync_all()?;
+        drop(file);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&self.temp, std::fs::Permissions::from_mode(0o644))?;
+        }
+        std::fs::rename(&self.temp, &self.target)?;
+        self.temp = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.temp.as_os_str().is_empty() {
+            self.file.take();
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_normalise_like_flit() {
+        assert_eq!(normalize_mode(0o100600), 0o644);
+        assert_eq!(normalize_mode(0o100700), 0o755);
+        assert_eq!(normalize_mode(0o100744), 0o755);
+        assert_eq!(normalize_mode(0o100701), 0o644);
+        assert_eq!(normalize_mode(0o100777), 0o755);
+    }
+
+    #[test]
+    fn native_epoch_rules() {
+        let native = || Profile::native();
+        assert_eq!(BuildOptions::with_epoch(native(), Some("1700000000")).unwrap().wheel_epoch, Some(1_700_000_000));
+        assert!(BuildOptions::with_epoch(native(), Some("abc")).is_err());
+        assert!(BuildOptions::with_epoch(native(), Some("-1")).is_err());
+        assert_eq!(BuildOptions::with_epoch(native(), Some("")).unwrap().wheel_epoch, None);
+        let flit = BuildOptions::with_epoch(Profile::flit("4.2.0"), Some("abc")).unwrap();
+        assert_eq!(flit.wheel_epoch, None, "flit's wheel ignores a non-integer epoch");
+        assert!(flit.sdist_epoch.is_err(), "flit's sdist crashes on it");
+    }
+
+    #[test]
+    fn atomic_file_leaves_nothing_on_drop() {
+        let dir = std::env::temp_dir().join(format!("forge-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("x.whl");
+        {
+            let mut f = AtomicFile::create(&target).unwrap();
+            f.file().write_all(b"partial").unwrap();
+        }
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        let mut f = AtomicFile::create(&target).unwrap();
+        let file = f.take_file();
+        f.commit(file).unwrap();
+        assert!(target.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
