@@ -45,7 +45,7 @@ impl BuildOptions {
             let wheel_epoch = parsed.flatten();
             let sdist_epoch = match (raw, parsed.flatten()) {
                 (None, _) => Ok(None),
-                (Some(r), _) if r.is_empty() => Ok(None),
+                (Some(""), _) => Ok(None),
                 (Some(_), Some(v)) if (0..=i64::from(u32::MAX)).contains(&v) => Ok(Some(v)),
                 (Some(_), Some(_)) => Err(bad("does not fit a gzip header")),
                 (Some(_), None) => Err(bad("is not an integer")),
@@ -71,7 +71,7 @@ impl BuildOptions {
     }
 
     /// Zip time of a file copied from disk with modification time `mtime`.
-    pub fn zip_time_for_file(&self, path: &Path, mtime: i64) -> Result<CivilTime, Diagnostic> {
+    pub fn zip_time_for_file(&self, path: &Path, mtime: i64) -> Result<CivilTime, Diagnostics> {
         if let Some(e) = self.wheel_epoch {
             return Ok(CivilTime::from_unix(e).clamp_to_1980());
         }
@@ -85,7 +85,8 @@ impl BuildOptions {
                         path.display()
                     ))
                     .in_file(path)
-                    .with_help("set SOURCE_DATE_EPOCH, or touch the file"));
+                    .with_help("set SOURCE_DATE_EPOCH, or touch the file")
+                    .into());
                 }
                 Ok(t)
             }
@@ -135,7 +136,11 @@ pub fn file_mtime(meta: &std::fs::Metadata) -> (i64, u32) {
 
 #[cfg(not(unix))]
 pub fn file_mtime(meta: &std::fs::Metadata) -> (i64, u32) {
-    match meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()) {
+    match meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+    {
         Some(d) => (d.as_secs() as i64, d.subsec_nanos()),
         None => (0, 0),
     }
@@ -152,16 +157,28 @@ pub struct AtomicFile {
 impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
         let dir = target.parent().unwrap_or(Path::new("."));
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let temp = dir.join(format!(".{name}.{}.part", std::process::id()));
-        let file = File::options().write(true).read(true).create_new(true).open(&temp).or_else(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                std::fs::remove_file(&temp)?;
-                File::options().write(true).read(true).create_new(true).open(&temp)
-            } else {
-                Err(e)
-            }
-        })?;
+        let file = File::options()
+            .write(true)
+            .read(true)
+            .create_new(true)
+            .open(&temp)
+            .or_else(|e| {
+                if e.kind() == io::ErrorKind::AlreadyExists {
+                    std::fs::remove_file(&temp)?;
+                    File::options()
+                        .write(true)
+                        .read(true)
+                        .create_new(true)
+                        .open(&temp)
+                } else {
+                    Err(e)
+                }
+            })?;
         Ok(AtomicFile {
             temp,
             target: target.to_path_buf(),
@@ -219,12 +236,25 @@ mod tests {
     #[test]
     fn native_epoch_rules() {
         let native = || Profile::native();
-        assert_eq!(BuildOptions::with_epoch(native(), Some("1700000000")).unwrap().wheel_epoch, Some(1_700_000_000));
+        assert_eq!(
+            BuildOptions::with_epoch(native(), Some("1700000000"))
+                .unwrap()
+                .wheel_epoch,
+            Some(1_700_000_000)
+        );
         assert!(BuildOptions::with_epoch(native(), Some("abc")).is_err());
         assert!(BuildOptions::with_epoch(native(), Some("-1")).is_err());
-        assert_eq!(BuildOptions::with_epoch(native(), Some("")).unwrap().wheel_epoch, None);
+        assert_eq!(
+            BuildOptions::with_epoch(native(), Some(""))
+                .unwrap()
+                .wheel_epoch,
+            None
+        );
         let flit = BuildOptions::with_epoch(Profile::flit("4.2.0"), Some("abc")).unwrap();
-        assert_eq!(flit.wheel_epoch, None, "flit's wheel ignores a non-integer epoch");
+        assert_eq!(
+            flit.wheel_epoch, None,
+            "flit's wheel ignores a non-integer epoch"
+        );
         assert!(flit.sdist_epoch.is_err(), "flit's sdist crashes on it");
     }
 

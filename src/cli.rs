@@ -90,18 +90,30 @@ fn run(args: &[String]) -> Result<i32, Failure> {
     }
 }
 
-/// Options common to the commands.
-struct Common {
-    profile: Option<String>,
+/// A command line split into flags, `--key value` pairs and positional arguments.
+struct ParsedArgs {
+    flags: Vec<String>,
+    values: Vec<(String, String)>,
     positional: Vec<String>,
 }
 
+impl ParsedArgs {
+    /// The last value given for `key`.
+    fn value(&self, key: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.flags.iter().any(|f| f == key)
+    }
+}
+
 /// Splits `--flag`, `--key VALUE` and `--key=VALUE`; `flags` take no value.
-fn parse_args(
-    args: &[String],
-    flags: &[&str],
-    valued: &[&str],
-) -> Result<(Vec<String>, Vec<(String, String)>, Vec<String>), Failure> {
+fn parse_args(args: &[String], flags: &[&str], valued: &[&str]) -> Result<ParsedArgs, Failure> {
     let mut seen_flags = Vec::new();
     let mut values = Vec::new();
     let mut positional = Vec::new();
@@ -140,12 +152,18 @@ fn parse_args(
         }
         i += 1;
     }
-    Ok((seen_flags, values, positional))
+    Ok(ParsedArgs {
+        flags: seen_flags,
+        values,
+        positional,
+    })
 }
 
 fn profile_from(name: Option<&str>) -> Result<Profile, Failure> {
     let env = std::env::var("FORGE_BACKEND_PROFILE").ok();
-    let name = name.or(env.as_deref().filter(|s| !s.is_empty())).unwrap_or("native");
+    let name = name
+        .or(env.as_deref().filter(|s| !s.is_empty()))
+        .unwrap_or("native");
     Profile::by_name(name).map_err(Failure::Usage)
 }
 
@@ -153,12 +171,16 @@ fn project_dir(positional: &[String]) -> Result<PathBuf, Failure> {
     match positional {
         [] => Ok(PathBuf::from(".")),
         [dir] => Ok(PathBuf::from(dir)),
-        more => Err(Failure::Usage(format!("expected one project folder, got {}", more.len()))),
+        more => Err(Failure::Usage(format!(
+            "expected one project folder, got {}",
+            more.len()
+        ))),
     }
 }
 
 fn absolute(p: &Path) -> Result<PathBuf, Failure> {
-    std::path::absolute(p).map_err(|e| Failure::Usage(format!("cannot resolve {}: {e}", p.display())))
+    std::path::absolute(p)
+        .map_err(|e| Failure::Usage(format!("cannot resolve {}: {e}", p.display())))
 }
 
 /// Loads and validates the project, printing warnings.
@@ -178,27 +200,22 @@ fn load(root: &Path, profile: &Profile) -> Result<Project, Failure> {
 }
 
 fn cmd_build(args: &[String]) -> Result<i32, Failure> {
-    let (flags, values, positional) = parse_args(args, &["wheel", "sdist"], &["outdir", "profile"])?;
-    let common = Common {
-        profile: values.iter().rev().find(|(k, _)| k == "profile").map(|(_, v)| v.clone()),
-        positional,
-    };
-    let root = absolute(&project_dir(&common.positional)?)?;
-    let outdir = match values.iter().rev().find(|(k, _)| k == "outdir") {
-        Some((_, d)) => absolute(Path::new(d))?,
+    let parsed = parse_args(args, &["wheel", "sdist"], &["outdir", "profile"])?;
+    let root = absolute(&project_dir(&parsed.positional)?)?;
+    let outdir = match parsed.value("outdir") {
+        Some(d) => absolute(Path::new(d))?,
         None => root.join("dist"),
     };
-    let profile = profile_from(common.profile.as_deref())?;
+    let profile = profile_from(parsed.value("profile"))?;
     let options = BuildOptions::from_env(profile)?;
     let project = load(&root, &options.profile)?;
-    let want_wheel = flags.iter().any(|f| f == "wheel");
-    let want_sdist = flags.iter().any(|f| f == "sdist");
-    let (wheel, sdist) = match (want_wheel, want_sdist) {
+    let (wheel, sdist) = match (parsed.flag("wheel"), parsed.flag("sdist")) {
         (false, false) => (true, true),
-        other => other,
+        chosen => chosen,
     };
-    std::fs::create_dir_all(&outdir)
-        .map_err(|e| Failure::Diagnostics(crate::diagnostic::io_error("create", &outdir, &e).into()))?;
+    std::fs::create_dir_all(&outdir).map_err(|e| {
+        Failure::Diagnostics(crate::diagnostic::io_error("create", &outdir, &e).into())
+    })?;
     if sdist {
         let name = crate::sdist::build(&project, &options, &outdir)?;
         println!("{}", outdir.join(name).display());
@@ -211,15 +228,22 @@ fn cmd_build(args: &[String]) -> Result<i32, Failure> {
 }
 
 fn cmd_check(args: &[String]) -> Result<i32, Failure> {
-    let (_, values, positional) = parse_args(args, &[], &["profile"])?;
-    let root = absolute(&project_dir(&positional)?)?;
-    let profile = profile_from(values.iter().rev().find(|(k, _)| k == "profile").map(|(_, v)| v.as_str()))?;
+    let parsed = parse_args(args, &[], &["profile"])?;
+    let root = absolute(&project_dir(&parsed.positional)?)?;
+    let profile = profile_from(parsed.value("profile"))?;
     if !root.join("pyproject.toml").is_file() {
-        return Err(Diagnostics::from(Diagnostic::error(format!("no pyproject.toml in {}", root.display()))).into());
+        return Err(Diagnostics::from(Diagnostic::error(format!(
+            "no pyproject.toml in {}",
+            root.display()
+        )))
+        .into());
     }
     let (_, warnings) = project::load(&root, &profile)?;
     if warnings.items.is_empty() {
-        println!("{}: no problems found", root.join("pyproject.toml").display());
+        println!(
+            "{}: no problems found",
+            root.join("pyproject.toml").display()
+        );
         Ok(0)
     } else {
         eprint!("{}", warnings.render());
@@ -228,50 +252,52 @@ fn cmd_check(args: &[String]) -> Result<i32, Failure> {
     }
 }
 
-fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
-    let (_, values, positional) = parse_args(args, &[], &["metadata-directory", "config-setting", "profile"])?;
-    let [hook, outdir] = positional.as_slice() else {
-        return Err(Failure::Usage("usage: forge-backend hook HOOK OUTDIR [options]".into()));
-    };
-    let mut profile_name = values.iter().rev().find(|(k, _)| k == "profile").map(|(_, v)| v.clone());
-    let mut config_profile: Option<String> = None;
-    for (_, setting) in values.iter().filter(|(k, _)| k == "config-setting") {
+/// The profile named by `--config-setting profile=...` (which wins) or `--profile`.
+fn hook_profile(parsed: &ParsedArgs) -> Result<Option<String>, Failure> {
+    let mut from_config: Option<&str> = None;
+    for (_, setting) in parsed.values.iter().filter(|(k, _)| k == "config-setting") {
         let (key, value) = setting.split_once('=').unwrap_or((setting.as_str(), ""));
-        match key {
-            "profile" => {
-                if config_profile.as_deref().is_some_and(|p| p != value) {
-                    return Err(Failure::Usage(format!(
-                        "config setting `profile` given twice with different values ({:?}, {value:?})",
-                        config_profile.unwrap_or_default()
-                    )));
-                }
-                config_profile = Some(value.to_string());
-            }
-            other => {
-                return Err(Failure::Usage(format!(
-                    "unknown config setting {other:?}; forge_backend understands: {}",
-                    CONFIG_KEYS.join(", ")
-                )))
-            }
+        if key != "profile" {
+            return Err(Failure::Usage(format!(
+                "unknown config setting {key:?}; forge_backend understands: {}",
+                CONFIG_KEYS.join(", ")
+            )));
         }
+        if from_config.is_some_and(|p| p != value) {
+            return Err(Failure::Usage(format!(
+                "config setting `profile` given twice with different values ({:?}, {value:?})",
+                from_config.unwrap_or_default()
+            )));
+        }
+        from_config = Some(value);
     }
-    if config_profile.is_some() {
-        profile_name = config_profile;
-    }
-    let profile = profile_from(profile_name.as_deref())?;
+    Ok(from_config.or(parsed.value("profile")).map(str::to_string))
+}
+
+fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
+    let parsed = parse_args(
+        args,
+        &[],
+        &["metadata-directory", "config-setting", "profile"],
+    )?;
+    let [hook, outdir] = parsed.positional.as_slice() else {
+        return Err(Failure::Usage(
+            "usage: forge-backend hook HOOK OUTDIR [options]".into(),
+        ));
+    };
+    let profile = profile_from(hook_profile(&parsed)?.as_deref())?;
     let options = BuildOptions::from_env(profile)?;
     let root = absolute(Path::new("."))?;
     let outdir = absolute(Path::new(outdir))?;
-    let metadata_dir = values
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "metadata-directory")
-        .map(|(_, v)| absolute(Path::new(v)))
+    let metadata_dir = parsed
+        .value("metadata-directory")
+        .map(|v| absolute(Path::new(v)))
         .transpose()?;
     let project = load(&root, &options.profile)?;
+    let md = metadata_dir.as_deref();
     let name = match hook.as_str() {
-        "build-wheel" => crate::wheel::build(&project, &options, &outdir, metadata_dir.as_deref(), false)?,
-        "build-editable" => crate::editable::build(&project, &options, &outdir, metadata_dir.as_deref())?,
+        "build-wheel" => crate::wheel::build(&project, &options, &outdir, md, false)?,
+        "build-editable" => crate::editable::build(&project, &options, &outdir, md)?,
         "build-sdist" => crate::sdist::build(&project, &options, &outdir)?,
         "prepare-metadata-wheel" | "prepare-metadata-editable" => {
             let info = crate::wheel::DistInfo::new(&project, &options);

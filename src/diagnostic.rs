@@ -95,8 +95,7 @@ impl Diagnostic {
         } else if let Some(key) = &self.location.key {
             out.push_str(&format!("  --> {key}\n"));
         }
-        if let (Some(span), Some(text), Some((row, col))) = (&self.location.span, text, position)
-        {
+        if let (Some(span), Some(text), Some((row, col))) = (&self.location.span, text, position) {
             let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[span.start..]
                 .find('\n')
@@ -231,7 +230,10 @@ mod tests {
             .at("project.version", start..start + 9)
             .with_help("use a PEP 440 version such as \"1.0.0\"");
         let out = d.render(Some(text));
-        assert!(out.contains("pyproject.toml:3:11 (project.version)"), "{out}");
+        assert!(
+            out.contains("pyproject.toml:3:11 (project.version)"),
+            "{out}"
+        );
         assert!(out.contains("3 | version = \"1.0.0.x\""), "{out}");
         assert!(out.contains("  |           ^^^^^^^^^\n"), "{out}");
         assert!(out.contains("= help: use a PEP 440"), "{out}");

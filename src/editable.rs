@@ -14,9 +14,12 @@ pub fn pth_file(project: &Project) -> Result<(String, String), Diagnostics> {
     let root = source_dir
         .canonicalize()
         .map_err(|e| crate::diagnostic::io_error("resolve", source_dir, &e))?;
-    let root = root
-        .to_str()
-        .ok_or_else(|| Diagnostic::error(format!("the source path {} is not valid UTF-8", root.display())))?;
+    let root = root.to_str().ok_or_else(|| {
+        Diagnostic::error(format!(
+            "the source path {} is not valid UTF-8",
+            root.display()
+        ))
+    })?;
     Ok((format!("{}.pth", project.module.name), root.to_string()))
 }
 

@@ -19,13 +19,18 @@ pub fn filename(project: &Project) -> String {
 }
 
 /// Builds the sdist into `outdir`; returns its file name.
-pub fn build(project: &Project, options: &BuildOptions, outdir: &Path) -> Result<String, Diagnostics> {
+pub fn build(
+    project: &Project,
+    options: &BuildOptions,
+    outdir: &Path,
+) -> Result<String, Diagnostics> {
     let epoch = options.sdist_epoch.clone()?;
     let files = layout::sdist_files(project, &options.profile)?;
     let dist = project.dist_name();
     let name = filename(project);
     let target = outdir.join(&name);
-    let io_err = |e: io::Error| -> Diagnostics { crate::diagnostic::io_error("write", &target, &e).into() };
+    let io_err =
+        |e: io::Error| -> Diagnostics { crate::diagnostic::io_error("write", &target, &e).into() };
 
     // flit: gzip mtime = SOURCE_DATE_EPOCH, or 2016-01-01 when it is unset or 0.
     let gzip_mtime = match epoch {
@@ -71,7 +76,8 @@ pub fn build(project: &Project, options: &BuildOptions, outdir: &Path) -> Result
         match &f.symlink_target {
             Some(target_path) => tar.add_symlink(&header, target_path).map_err(io_err)?,
             None => {
-                let file = File::open(&f.source).map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
+                let file = File::open(&f.source)
+                    .map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
                 tar.add_file(&header, meta.len(), file)
                     .map_err(|e| crate::diagnostic::io_error("add", &f.source, &e))?;
             }

@@ -74,7 +74,11 @@ pub fn parse_python_int(text: &str) -> Option<i64> {
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
     let mut value: i64 = 0;
@@ -135,7 +139,9 @@ fn posix_std_offset(spec: &str) -> Option<i64> {
         b'+' => (-1, &rest[1..]),
         _ => (-1, rest),
     };
-    let end = rest.find(|c: char| !c.is_ascii_digit() && c != ':').unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit() && c != ':')
+        .unwrap_or(rest.len());
     let mut parts = rest[..end].split(':').map(|p| p.parse::<i64>().ok());
     let h = parts.next()??;
     let m = parts.next().flatten().unwrap_or(0);
@@ -169,7 +175,10 @@ fn read_tzif(path: &Path) -> Option<Zone> {
         if d.len() < 44 || &d[..4] != b"TZif" {
             return None;
         }
-        let n = |i: usize| u32::from_be_bytes([d[20 + i * 4], d[21 + i * 4], d[22 + i * 4], d[23 + i * 4]]) as usize;
+        let n = |i: usize| {
+            u32::from_be_bytes([d[20 + i * 4], d[21 + i * 4], d[22 + i * 4], d[23 + i * 4]])
+                as usize
+        };
         // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
         Some([n(0), n(1), n(2), n(3), n(4), n(5)])
     };
@@ -201,7 +210,9 @@ fn read_tzif(path: &Path) -> Option<Zone> {
     pos += timecnt;
     let mut offsets = Vec::with_capacity(typecnt);
     for _ in 0..typecnt {
-        offsets.push(i64::from(i32::from_be_bytes(block[pos..pos + 4].try_into().ok()?)));
+        offsets.push(i64::from(i32::from_be_bytes(
+            block[pos..pos + 4].try_into().ok()?,
+        )));
         pos += 6;
     }
     if indices.iter().any(|&i| i as usize >= typecnt) {
@@ -221,7 +232,10 @@ mod tests {
     #[test]
     fn civil_conversion() {
         let t = CivilTime::from_unix(1_700_000_000);
-        assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (2023, 11, 14, 22, 13, 20));
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.minute, t.second),
+            (2023, 11, 14, 22, 13, 20)
+        );
         let t = CivilTime::from_unix(1_451_606_400);
         assert_eq!((t.year, t.month, t.day, t.hour), (2016, 1, 1, 0));
         let t = CivilTime::from_unix(-1);

@@ -34,25 +34,33 @@ impl DistInfo {
         }
     }
 
-    /// PEP 517: when the frontend passes the folder `prepare_metadata_for_build_wheel`
-    /// made, the wheel's metadata must be identical to it, so we take those bytes.
+    /// PEP 517: when the frontend passes the `.dist-info` folder that
+    /// `prepare_metadata_for_build_wheel` made, the wheel's metadata must be identical
+    /// to it, so we take those bytes.
     pub fn from_prepared(mut self, metadata_dir: &Path) -> Result<DistInfo, Diagnostics> {
-        let dir = metadata_dir.join(&self.dir_name);
-        if !dir.is_dir() {
+        let dir = metadata_dir.to_path_buf();
+        if dir.file_name().and_then(|n| n.to_str()) != Some(self.dir_name.as_str()) || !dir.is_dir()
+        {
             return Err(Diagnostic::error(format!(
-                "the prepared metadata folder {} has no {}; was it prepared for another name or version?",
+                "the prepared metadata folder {} is not {}; was it prepared for another name or version?",
                 metadata_dir.display(),
                 self.dir_name
             ))
             .into());
         }
         let read = |name: &str| std::fs::read(dir.join(name));
-        self.metadata = read("METADATA").map_err(|e| crate::diagnostic::io_error("read", &dir.join("METADATA"), &e))?;
-        self.wheel = read("WHEEL").map_err(|e| crate::diagnostic::io_error("read", &dir.join("WHEEL"), &e))?;
+        self.metadata = read("METADATA")
+            .map_err(|e| crate::diagnostic::io_error("read", &dir.join("METADATA"), &e))?;
+        self.wheel = read("WHEEL")
+            .map_err(|e| crate::diagnostic::io_error("read", &dir.join("WHEEL"), &e))?;
         self.entry_points = match read("entry_points.txt") {
             Ok(b) => Some(b),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(crate::diagnostic::io_error("read", &dir.join("entry_points.txt"), &e).into()),
+            Err(e) => {
+                return Err(
+                    crate::diagnostic::io_error("read", &dir.join("entry_points.txt"), &e).into(),
+                )
+            }
         };
         Ok(self)
     }
@@ -60,7 +68,8 @@ impl DistInfo {
     /// Writes WHEEL, METADATA and entry_points.txt into `<outdir>/<name>.dist-info/`.
     pub fn write_to(&self, outdir: &Path) -> Result<(), Diagnostics> {
         let dir = outdir.join(&self.dir_name);
-        let io_err = |e: io::Error| -> Diagnostics { crate::diagnostic::io_error("write", &dir, &e).into() };
+        let io_err =
+            |e: io::Error| -> Diagnostics { crate::diagnostic::io_error("write", &dir, &e).into() };
         // Written to a sibling and renamed, so an interrupted run leaves no half folder.
         let temp = outdir.join(format!(".{}.{}.part", self.dir_name, std::process::id()));
         let _ = std::fs::remove_dir_all(&temp);
@@ -103,9 +112,10 @@ pub fn build(
     }
     let name = filename(project);
     let target = outdir.join(&name);
-    let mut out = AtomicFile::create(&target).map_err(|e| crate::diagnostic::io_error("create", &target, &e))?;
+    let mut out = AtomicFile::create(&target)
+        .map_err(|e| crate::diagnostic::io_error("create", &target, &e))?;
     let mut writer = WheelWriter {
-        zip: ZipWriter::new(out.take_file()),
+        zip: ZipWriter::new(out.take_file()).map_err(|e| write_error(&target, &e))?,
         records: Vec::new(),
         options,
         target: &target,
@@ -122,13 +132,19 @@ pub fn build(
     }
     writer.add_files(&layout.licenses)?;
     writer.add_generated(&format!("{}/WHEEL", dist_info.dir_name), &dist_info.wheel)?;
-    writer.add_generated(&format!("{}/METADATA", dist_info.dir_name), &dist_info.metadata)?;
+    writer.add_generated(
+        &format!("{}/METADATA", dist_info.dir_name),
+        &dist_info.metadata,
+    )?;
     let record = metadata::record(&writer.records, &dist_info.dir_name);
     let record_name = format!("{}/RECORD", dist_info.dir_name);
     let time = options.zip_time_generated();
     writer
         .zip
-        .add_file(&zip_entry(record_name, 0o644, time, options), record.as_bytes())
+        .add_file(
+            &zip_entry(record_name, 0o644, time, options)?,
+            record.as_bytes(),
+        )
         .map_err(|e| write_error(&target, &e))?;
     let file = writer.zip.finish().map_err(|e| write_error(&target, &e))?;
     out.commit(file).map_err(|e| write_error(&target, &e))?;
@@ -139,22 +155,34 @@ fn write_error(target: &Path, e: &io::Error) -> Diagnostics {
     crate::diagnostic::io_error("write", target, e).into()
 }
 
-fn zip_entry(name: String, mode: u32, time: CivilTime, options: &BuildOptions) -> ZipEntry {
-    ZipEntry {
+fn zip_entry(
+    name: String,
+    mode: u32,
+    time: CivilTime,
+    options: &BuildOptions,
+) -> Result<ZipEntry, Diagnostics> {
+    let year = u16::try_from(time.year).unwrap_or(0);
+    let modified = DosDateTime::new(
+        year,
+        time.month,
+        time.day,
+        time.hour,
+        time.minute,
+        time.second,
+    )
+    .map_err(|e| {
+        Diagnostics::from(Diagnostic::error(format!(
+            "cannot store the time of {name} in a zip: {e}"
+        )))
+    })?;
+    Ok(ZipEntry {
         name,
         mode,
-        modified: DosDateTime {
-            year: time.year as u16,
-            month: time.month,
-            day: time.day,
-            hour: time.hour,
-            minute: time.minute,
-            second: time.second,
-        },
+        modified,
         method: Method::Deflated {
             level: options.profile.wheel_level,
         },
-    }
+    })
 }
 
 struct WheelWriter<'a> {
@@ -168,7 +196,10 @@ impl WheelWriter<'_> {
     fn add_generated(&mut self, name: &str, data: &[u8]) -> Result<(), Diagnostics> {
         let time = self.options.zip_time_generated();
         self.zip
-            .add_file(&zip_entry(name.to_string(), 0o644, time, self.options), data)
+            .add_file(
+                &zip_entry(name.to_string(), 0o644, time, self.options)?,
+                data,
+            )
             .map_err(|e| write_error(self.target, &e))?;
         self.records.push(RecordEntry {
             path: name.to_string(),
@@ -186,18 +217,31 @@ impl WheelWriter<'_> {
     }
 
     fn add_file(&mut self, f: &ArchiveFile) -> Result<(), Diagnostics> {
-        let file = File::open(&f.source).map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
-        let meta = file.metadata().map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
+        let file = File::open(&f.source)
+            .map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
         let (mtime, _) = build::file_mtime(&meta);
         let time = self.options.zip_time_for_file(&f.source, mtime)?;
         let mode = build::normalize_mode(build::file_mode(&meta));
+        // flit's ZipInfo.from_file (used when SOURCE_DATE_EPOCH is unset) declares the
+        // size up front, which decides zip64 for huge files; a fresh ZipInfo does not.
+        let declared_size = match (self.options.wheel_epoch, self.options.profile.unset_epoch) {
+            (None, crate::profile::UnsetEpoch::FileMtimes) => Some(meta.len()),
+            _ => None,
+        };
         let mut reader = HashingReader {
             inner: file,
             hasher: Sha256::new(),
             size: 0,
         };
         self.zip
-            .add_reader(&zip_entry(f.archive_path.clone(), mode, time, self.options), &mut reader)
+            .add_reader(
+                &zip_entry(f.archive_path.clone(), mode, time, self.options)?,
+                declared_size,
+                &mut reader,
+            )
             .map_err(|e| crate::diagnostic::io_error("add", &f.source, &e))?;
         self.records.push(RecordEntry {
             path: f.archive_path.clone(),

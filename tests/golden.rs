@@ -22,8 +22,11 @@ fn sha256_hex(path: &Path) -> String {
 
 fn build(project: &Path, out: &Path, profile: &str, epoch: Option<&str>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_forge-backend"));
-    cmd.args(["build", "--profile", profile, "--outdir"]).arg(out).arg(project);
-    cmd.env_remove("SOURCE_DATE_EPOCH").env_remove("FORGE_BACKEND_PROFILE");
+    cmd.args(["build", "--profile", profile, "--outdir"])
+        .arg(out)
+        .arg(project);
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("FORGE_BACKEND_PROFILE");
     if let Some(e) = epoch {
         cmd.env("SOURCE_DATE_EPOCH", e);
     }

@@ -114,17 +114,35 @@ def _run(hook, outdir, config_settings, metadata_directory=None):
     return lines[-1] if lines else ""
 
 
+# Keep in step with cli::CONFIG_KEYS (a test checks both).
+_CONFIG_KEYS = ("profile",)
+
+
+def _check_config(config_settings):
+    unknown = sorted(set(config_settings or {}) - set(_CONFIG_KEYS))
+    if unknown:
+        sys.stderr.write(
+            f"error: unknown config setting {unknown[0]!r}; forge_backend understands: "
+            + ", ".join(_CONFIG_KEYS)
+            + "\n"
+        )
+        raise SystemExit(2)
+
+
 def get_requires_for_build_wheel(config_settings=None):
     # forge never imports the project to find its version or docstring, so a build
     # needs nothing beyond the backend itself.
+    _check_config(config_settings)
     return []
 
 
 def get_requires_for_build_sdist(config_settings=None):
+    _check_config(config_settings)
     return []
 
 
 def get_requires_for_build_editable(config_settings=None):
+    _check_config(config_settings)
     return []
 
 

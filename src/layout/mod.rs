@@ -44,7 +44,7 @@ pub fn wheel_layout(project: &Project) -> Result<WheelLayout, Diagnostics> {
             for path in files {
                 match relative_str(&path, &project.module.source_dir) {
                     Ok(rel) => layout.module.push(regular(path, rel)),
-                    Err(d) => diags.push(d),
+                    Err(d) => diags.push(*d),
                 }
             }
         }
@@ -52,12 +52,19 @@ pub fn wheel_layout(project: &Project) -> Result<WheelLayout, Diagnostics> {
     }
     if let Some(dir) = &project.data_dir {
         let data_root = project.root.join(dir);
-        match walk(&data_root, &project.root, &|name, _| name != "__pycache__", &|_| true) {
+        match walk(
+            &data_root,
+            &project.root,
+            &|name, _| name != "__pycache__",
+            &|_| true,
+        ) {
             Ok(files) => {
                 for path in files {
                     match relative_str(&path, &data_root) {
-                        Ok(rel) => layout.data.push(regular(path, format!("{dist}.data/data/{rel}"))),
-                        Err(d) => diags.push(d),
+                        Ok(rel) => layout
+                            .data
+                            .push(regular(path, format!("{dist}.data/data/{rel}"))),
+                        Err(d) => diags.push(*d),
                     }
                 }
             }
@@ -175,12 +182,11 @@ fn walk_into(
 
 fn check_within(path: &Path, project_root: &Path) -> Result<(), Diagnostics> {
     if !path.exists() {
-        return Err(Diagnostic::error(format!(
-            "{} is a broken symlink",
-            path.display()
-        ))
-        .in_file(path)
-        .into());
+        return Err(
+            Diagnostic::error(format!("{} is a broken symlink", path.display()))
+                .in_file(path)
+                .into(),
+        );
     }
     if !is_within(path, project_root) {
         let target = std::fs::canonicalize(path)
@@ -198,24 +204,38 @@ fn check_within(path: &Path, project_root: &Path) -> Result<(), Diagnostics> {
 }
 
 /// `path` relative to `base`, `/`-separated.
-fn relative_str(path: &Path, base: &Path) -> Result<String, Diagnostic> {
+fn relative_str(path: &Path, base: &Path) -> Result<String, Box<Diagnostic>> {
     let rel = path.strip_prefix(base).map_err(|_| {
-        Diagnostic::error(format!("{} is not under {}", path.display(), base.display()))
+        Diagnostic::error(format!(
+            "{} is not under {}",
+            path.display(),
+            base.display()
+        ))
     })?;
     let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
-    parts
-        .map(|p| p.join("/"))
-        .ok_or_else(|| Diagnostic::error(format!("file name {} is not valid UTF-8", path.display())))
+    parts.map(|p| p.join("/")).ok_or_else(|| {
+        Box::new(
+            Diagnostic::error(format!(
+                "file name {} is not valid UTF-8; rename it",
+                path.display()
+            ))
+            .in_file(path),
+        )
+    })
 }
 
 /// Expands a `license-files` pattern as `pathlib.Path.glob` does (dotfiles match,
 /// `**` recurses), keeping regular files inside the project. Project-relative results.
 pub fn license_glob(root: &Path, pattern: &str) -> Result<Vec<String>, String> {
     if pattern.starts_with('/') || pattern.starts_with('\\') {
-        return Err(format!("license-files pattern {pattern:?} must be relative, not start with '/'"));
+        return Err(format!(
+            "license-files pattern {pattern:?} must be relative, not start with '/'"
+        ));
     }
     if pattern.contains("..") {
-        return Err(format!("license-files pattern {pattern:?} must not contain '..'"));
+        return Err(format!(
+            "license-files pattern {pattern:?} must not contain '..'"
+        ));
     }
     if pattern.is_empty()
         || !pattern
@@ -232,12 +252,17 @@ pub fn license_glob(root: &Path, pattern: &str) -> Result<Vec<String>, String> {
         require_literal_separator: true,
         require_literal_leading_dot: false,
     };
-    let full = format!("{}/{}", glob::Pattern::escape(&root.to_string_lossy()), pattern);
+    let full = format!(
+        "{}/{}",
+        glob::Pattern::escape(&root.to_string_lossy()),
+        pattern
+    );
     let paths = glob::glob_with(&full, options)
         .map_err(|e| format!("invalid license-files pattern {pattern:?}: {}", e.msg))?;
     let mut out = BTreeSet::new();
     for path in paths {
-        let path = path.map_err(|e| format!("cannot read {}: {}", e.path().display(), e.error()))?;
+        let path =
+            path.map_err(|e| format!("cannot read {}: {}", e.path().display(), e.error()))?;
         if !path.is_file() {
             continue;
         }
@@ -247,7 +272,7 @@ pub fn license_glob(root: &Path, pattern: &str) -> Result<Vec<String>, String> {
                 path.display()
             ));
         }
-        out.insert(relative_str(&path, root).map_err(|d| d.message)?);
+        out.insert(relative_str(&path, root).map_err(|d| d.message.clone())?);
     }
     Ok(out.into_iter().collect())
 }
@@ -264,7 +289,7 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
                     Ok(rel) => {
                         selected.insert(rel);
                     }
-                    Err(d) => diags.push(d),
+                    Err(d) => diags.push(*d),
                 }
             }
         }
@@ -272,14 +297,16 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
     }
     if let Some(dir) = &project.data_dir {
         let data_root = root.join(dir);
-        match walk(&data_root, root, &|name, _| name != "__pycache__", &|_| true) {
+        match walk(&data_root, root, &|name, _| name != "__pycache__", &|_| {
+            true
+        }) {
             Ok(files) => {
                 for f in files {
                     match relative_str(&f, root) {
                         Ok(rel) => {
                             selected.insert(rel);
                         }
-                        Err(d) => diags.push(d),
+                        Err(d) => diags.push(*d),
                     }
                 }
             }
@@ -313,7 +340,11 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
             diags.push(
                 Diagnostic::error(format!(
                     "crucial files were excluded from the sdist: {}",
-                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
                 .in_file(root.join("pyproject.toml"))
                 .with_help("narrow the [tool.flit.sdist] exclude patterns"),
@@ -341,7 +372,10 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
                 }
             };
             let Some(target) = target.to_str().map(str::to_string) else {
-                diags.push(Diagnostic::error(format!("symlink target of {rel} is not valid UTF-8")).in_file(&source));
+                diags.push(
+                    Diagnostic::error(format!("symlink target of {rel} is not valid UTF-8"))
+                        .in_file(&source),
+                );
                 continue;
             };
             if symlink_escapes(&rel, &target) || !is_within(&source, root) {
@@ -358,8 +392,10 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
             }
         } else if !is_within(&source, root) {
             diags.push(
-                Diagnostic::error(format!("refusing to package {rel}: it resolves outside the project directory"))
-                    .in_file(&source),
+                Diagnostic::error(format!(
+                    "refusing to package {rel}: it resolves outside the project directory"
+                ))
+                .in_file(&source),
             );
             continue;
         }
@@ -393,7 +429,13 @@ fn symlink_escapes(rel: &str, target: &str) -> bool {
 
 /// `os.walk` of an included folder, pruning excluded folders; order is irrelevant
 /// because the sdist sorts its members.
-fn walk_unsorted(root: &Path, dir: &Path, excludes: &FilePatterns, out: &mut Vec<String>, diags: &mut Diagnostics) {
+fn walk_unsorted(
+    root: &Path,
+    dir: &Path,
+    excludes: &FilePatterns,
+    out: &mut Vec<String>,
+    diags: &mut Diagnostics,
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -402,7 +444,7 @@ fn walk_unsorted(root: &Path, dir: &Path, excludes: &FilePatterns, out: &mut Vec
         let rel = match relative_str(&path, root) {
             Ok(r) => r,
             Err(d) => {
-                diags.push(d);
+                diags.push(*d);
                 continue;
             }
         };
@@ -468,9 +510,9 @@ impl FilePatterns {
     }
 
     fn under_dir(&self, rel: &str) -> bool {
-        self.dirs
-            .iter()
-            .any(|d| rel.len() > d.len() && rel.starts_with(d.as_str()) && rel.as_bytes()[d.len()] == b'/')
+        self.dirs.iter().any(|d| {
+            rel.len() > d.len() && rel.starts_with(d.as_str()) && rel.as_bytes()[d.len()] == b'/'
+        })
     }
 }
 

@@ -63,7 +63,8 @@ pub fn core_metadata(project: &Project, profile: &Profile) -> String {
 fn lowest_metadata_version(project: &Project, profile: &Profile) -> &'static str {
     if !project.import_names.is_empty() || !project.import_namespaces.is_empty() {
         "2.5"
-    } else if matches!(project.license, License::Expression(_)) || !project.license_files.is_empty() {
+    } else if matches!(project.license, License::Expression(_)) || !project.license_files.is_empty()
+    {
         "2.4"
     } else {
         let _ = profile;
@@ -85,7 +86,15 @@ pub fn python_splitlines(s: &str) -> Vec<&str> {
     while let Some((i, c)) = chars.next() {
         let is_break = matches!(
             c,
-            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
         );
         if is_break {
             lines.push(&s[start..i]);

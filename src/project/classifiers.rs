@@ -2,7 +2,9 @@
 
 pub enum ClassifierStatus {
     Known,
-    Deprecated { replacements: &'static [&'static str] },
+    Deprecated {
+        replacements: &'static [&'static str],
+    },
     Unknown,
 }
 

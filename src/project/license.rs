@@ -13,7 +13,10 @@ pub struct LicenseError {
 }
 
 pub fn canonicalize(expr: &str) -> Result<LicenseExpression, LicenseError> {
-    Ok(LicenseExpression { normalized: expr.split_whitespace().collect::<Vec<_>>().join(" "), deprecated_ids: vec![] })
+    Ok(LicenseExpression {
+        normalized: expr.split_whitespace().collect::<Vec<_>>().join(" "),
+        deprecated_ids: vec![],
+    })
 }
 
 pub fn flit_canonicalize(expr: &str) -> Result<String, LicenseError> {

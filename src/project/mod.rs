@@ -47,7 +47,12 @@ pub const PROJECT_KEYS: &[&str] = &[
 ];
 
 /// Keys whose value the backend can compute when listed in `dynamic`.
-const DYNAMIC_KEYS: &[&str] = &["version", "description", "import-names", "import-namespaces"];
+const DYNAMIC_KEYS: &[&str] = &[
+    "version",
+    "description",
+    "import-names",
+    "import-namespaces",
+];
 
 /// flit's default license-file globs (4.x), matched at the top level.
 const DEFAULT_LICENSE_GLOBS: &[&str] = &["COPYING*", "LICEN[CS]E*", "NOTICE*", "AUTHORS*"];
@@ -185,7 +190,8 @@ pub fn from_pyproject(
         Some(p) if !c.diags.has_errors() => Ok((p, c.diags)),
         _ => {
             if !c.diags.has_errors() {
-                c.diags.push(Diagnostic::error("invalid pyproject.toml").in_file(&doc.path));
+                c.diags
+                    .push(Diagnostic::error("invalid pyproject.toml").in_file(&doc.path));
             }
             Err(c.diags)
         }
@@ -282,7 +288,11 @@ impl<'a> Checker<'a> {
     }
 
     /// A table whose values are all strings, e.g. `[project.scripts]`.
-    fn string_table<'n>(&mut self, key: &str, node: &'n Node) -> Option<Vec<(Located<'n>, Located<'n>)>> {
+    fn string_table<'n>(
+        &mut self,
+        key: &str,
+        node: &'n Node,
+    ) -> Option<Vec<(Located<'n>, Located<'n>)>> {
         let table = self.table(key, node)?;
         let mut out = Vec::new();
         let mut ok = true;
@@ -375,27 +385,31 @@ impl<'a> Checker<'a> {
             }),
         };
         let module_name = self.module_name(name.as_deref());
-        let module = module_name.as_deref().and_then(|m| match Module::find(self.root, m) {
-            Ok(module) => Some(module),
-            Err(message) => {
-                let (key, span) = self.module_name_location(project_node);
-                self.error_help(
-                    &key,
-                    span,
-                    message,
-                    "set [tool.flit.module] name = \"...\" if the import name differs from \
+        let module = module_name
+            .as_deref()
+            .and_then(|m| match Module::find(self.root, m) {
+                Ok(module) => Some(module),
+                Err(message) => {
+                    let (key, span) = self.module_name_location(project_node);
+                    self.error_help(
+                        &key,
+                        span,
+                        message,
+                        "set [tool.flit.module] name = \"...\" if the import name differs from \
                      the project name",
-                );
-                None
-            }
-        });
+                    );
+                    None
+                }
+            });
 
-        let static_version = project
-            .get("version")
-            .and_then(|n| self.string("project.version", n).map(|s| (s.to_string(), n.span.clone())));
-        let static_summary = project
-            .get("description")
-            .and_then(|n| self.string("project.description", n).map(|s| (s.to_string(), n.span.clone())));
+        let static_version = project.get("version").and_then(|n| {
+            self.string("project.version", n)
+                .map(|s| (s.to_string(), n.span.clone()))
+        });
+        let static_summary = project.get("description").and_then(|n| {
+            self.string("project.description", n)
+                .map(|s| (s.to_string(), n.span.clone()))
+        });
 
         let want_version = dynamic.iter().any(|d| d == "version");
         let want_summary = dynamic.iter().any(|d| d == "description");
@@ -403,7 +417,10 @@ impl<'a> Checker<'a> {
             self.diags.push(
                 Diagnostic::error("`project.version` is missing")
                     .in_file(&doc.path)
-                    .at("project", project_node.span.start..project_node.span.start + 9)
+                    .at(
+                        "project",
+                        project_node.span.start..project_node.span.start + 9,
+                    )
                     .with_help(
                         "set version = \"1.0\" under [project], or add \"version\" to \
                          project.dynamic and define __version__ = \"1.0\" in the module",
@@ -414,7 +431,10 @@ impl<'a> Checker<'a> {
             self.diags.push(
                 Diagnostic::error("`project.description` is missing")
                     .in_file(&doc.path)
-                    .at("project", project_node.span.start..project_node.span.start + 9)
+                    .at(
+                        "project",
+                        project_node.span.start..project_node.span.start + 9,
+                    )
                     .with_help(
                         "set description = \"...\" under [project], or add \"description\" \
                          to project.dynamic and give the module a docstring",
@@ -423,7 +443,9 @@ impl<'a> Checker<'a> {
         }
 
         let (dyn_summary, dyn_version) = match &module {
-            Some(m) if want_version || want_summary => self.module_facts(m, want_summary, want_version),
+            Some(m) if want_version || want_summary => {
+                self.module_facts(m, want_summary, want_version)
+            }
             _ => (None, None),
         };
 
@@ -586,13 +608,20 @@ impl<'a> Checker<'a> {
                 self.error_help(
                     &item.key,
                     item.span.clone(),
-                    format!("`{}` is both set in [project] and listed in dynamic", item.text),
+                    format!(
+                        "`{}` is both set in [project] and listed in dynamic",
+                        item.text
+                    ),
                     format!("remove `{}` from one of them", item.text),
                 );
                 continue;
             }
             if out.iter().any(|d| d == item.text) {
-                self.error(&item.key, item.span, format!("`{}` is listed twice", item.text));
+                self.error(
+                    &item.key,
+                    item.span,
+                    format!("`{}` is listed twice", item.text),
+                );
                 continue;
             }
             out.push(item.text.to_string());
@@ -798,7 +827,8 @@ impl<'a> Checker<'a> {
                     Some(".rst") => Some("text/x-rst".to_string()),
                     Some(".txt") => Some("text/plain".to_string()),
                     other => {
-                        let what = other.map_or("no extension".to_string(), |s| format!("extension {s:?}"));
+                        let what = other
+                            .map_or("no extension".to_string(), |s| format!("extension {s:?}"));
                         if self.profile.unknown_readme_suffix_is_error {
                             self.error_help(
                                 "project.readme",
@@ -841,20 +871,22 @@ impl<'a> Checker<'a> {
                         );
                         None
                     }
-                    Some(n) => self.string("project.readme.content-type", n).and_then(|ct| {
-                        let base = ct.split(';').next().unwrap_or("").trim();
-                        if ["text/markdown", "text/x-rst", "text/plain"].contains(&base) {
-                            Some(ct.to_string())
-                        } else {
-                            self.error_help(
-                                "project.readme.content-type",
-                                n.span.clone(),
-                                format!("unsupported readme content type {base:?}"),
-                                "use text/markdown, text/x-rst or text/plain",
-                            );
-                            None
-                        }
-                    }),
+                    Some(n) => self
+                        .string("project.readme.content-type", n)
+                        .and_then(|ct| {
+                            let base = ct.split(';').next().unwrap_or("").trim();
+                            if ["text/markdown", "text/x-rst", "text/plain"].contains(&base) {
+                                Some(ct.to_string())
+                            } else {
+                                self.error_help(
+                                    "project.readme.content-type",
+                                    n.span.clone(),
+                                    format!("unsupported readme content type {base:?}"),
+                                    "use text/markdown, text/x-rst or text/plain",
+                                );
+                                None
+                            }
+                        }),
                 };
                 let text = match (t.get("file"), t.get("text")) {
                     (Some(_), Some(text_node)) => {
@@ -1004,9 +1036,11 @@ impl<'a> Checker<'a> {
                         (Some(f), None) => {
                             if let Some(rel) = self.string("project.license.file", f) {
                                 let rel = normpath(rel);
-                                if let Some(path) =
-                                    self.inside_project("project.license.file", f.span.clone(), &rel)
-                                {
+                                if let Some(path) = self.inside_project(
+                                    "project.license.file",
+                                    f.span.clone(),
+                                    &rel,
+                                ) {
                                     if path.is_file() {
                                         files.push(rel);
                                     } else {
@@ -1025,7 +1059,11 @@ impl<'a> Checker<'a> {
                             None => License::None,
                         },
                         (None, None) => {
-                            self.error("project.license", n.span.clone(), "a license table needs `file` or `text`");
+                            self.error(
+                                "project.license",
+                                n.span.clone(),
+                                "a license table needs `file` or `text`",
+                            );
                             License::None
                         }
                     }
@@ -1158,12 +1196,20 @@ impl<'a> Checker<'a> {
                 Some((s, n.span.clone()))
             });
             if t.get("name").is_none() && t.get("email").is_none() {
-                self.error(&item_key, item.span.clone(), "an author or maintainer needs `name` or `email`");
+                self.error(
+                    &item_key,
+                    item.span.clone(),
+                    "an author or maintainer needs `name` or `email`",
+                );
             }
             match (name, email) {
                 (name, Some((email, span))) => {
                     if let Err(message) = check_email(email) {
-                        self.error(&format!("{item_key}.email"), span, format!("invalid email {email:?}: {message}"));
+                        self.error(
+                            &format!("{item_key}.email"),
+                            span,
+                            format!("invalid email {email:?}: {message}"),
+                        );
                         continue;
                     }
                     emails.push(format_address(name.map(|n| n.0), email));
@@ -1206,17 +1252,28 @@ impl<'a> Checker<'a> {
                 for e in &t.entries {
                     let key = format!("project.entry-points.{}", quote_key(&e.key));
                     if e.key == "console_scripts" || e.key == "gui_scripts" {
-                        let what = if e.key == "console_scripts" { "scripts" } else { "gui-scripts" };
+                        let what = if e.key == "console_scripts" {
+                            "scripts"
+                        } else {
+                            "gui-scripts"
+                        };
                         self.error_help(
                             &key,
                             e.key_span.clone(),
-                            format!("`{}` cannot be declared under [project.entry-points]", e.key),
+                            format!(
+                                "`{}` cannot be declared under [project.entry-points]",
+                                e.key
+                            ),
                             format!("use [project.{what}] instead"),
                         );
                         continue;
                     }
                     if !is_entry_point_group(&e.key) {
-                        self.error(&key, e.key_span.clone(), format!("invalid entry-point group name {:?}", e.key));
+                        self.error(
+                            &key,
+                            e.key_span.clone(),
+                            format!("invalid entry-point group name {:?}", e.key),
+                        );
                         continue;
                     }
                     if let Some(entries) = self.string_table(&key, &e.node) {
@@ -1226,7 +1283,10 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        for (key, group) in [("scripts", "console_scripts"), ("gui-scripts", "gui_scripts")] {
+        for (key, group) in [
+            ("scripts", "console_scripts"),
+            ("gui-scripts", "gui_scripts"),
+        ] {
             if let Some(n) = project.get(key) {
                 if let Some(entries) = self.string_table(&format!("project.{key}"), n) {
                     let g = self.entry_point_group(entries);
@@ -1237,7 +1297,10 @@ impl<'a> Checker<'a> {
         groups
     }
 
-    fn entry_point_group(&mut self, entries: Vec<(Located<'_>, Located<'_>)>) -> BTreeMap<String, String> {
+    fn entry_point_group(
+        &mut self,
+        entries: Vec<(Located<'_>, Located<'_>)>,
+    ) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (name, value) in entries {
             let bad_name = name.text.is_empty()
@@ -1326,7 +1389,10 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let requires = requires.iter().map(|r| normalize_bracket_extras(r)).collect();
+        let requires = requires
+            .iter()
+            .map(|r| normalize_bracket_extras(r))
+            .collect();
         (requires, extras.into_keys().collect())
     }
 
@@ -1346,8 +1412,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn import_names(&mut self, project: &Table, module: &Module, dynamic: &[String]) -> (Vec<String>, Vec<String>) {
-        let implicit = |key: &str| self.profile.implicit_import_names || dynamic.iter().any(|d| d == key);
+    fn import_names(
+        &mut self,
+        project: &Table,
+        module: &Module,
+        dynamic: &[String],
+    ) -> (Vec<String>, Vec<String>) {
+        let implicit =
+            |key: &str| self.profile.implicit_import_names || dynamic.iter().any(|d| d == key);
         let module_name = module.name.clone();
         let names = match project.get("import-names") {
             Some(n) => {
@@ -1361,7 +1433,10 @@ impl<'a> Checker<'a> {
                         Err(m) => self.error(&item.key, item.span.clone(), m),
                     }
                 }
-                let bare: Vec<&str> = out.iter().map(|s| s.split(';').next().unwrap_or("").trim_end()).collect();
+                let bare: Vec<&str> = out
+                    .iter()
+                    .map(|s| s.split(';').next().unwrap_or("").trim_end())
+                    .collect();
                 if bare != [module_name.as_str()] && out.len() == items.len() {
                     self.error_help(
                         "project.import-names",
@@ -1382,22 +1457,38 @@ impl<'a> Checker<'a> {
                     return (names, Vec::new());
                 };
                 if items.is_empty() {
-                    self.error("project.import-namespaces", n.span.clone(), "`import-namespaces` cannot be an empty array");
+                    self.error(
+                        "project.import-namespaces",
+                        n.span.clone(),
+                        "`import-namespaces` cannot be an empty array",
+                    );
                 }
                 let mut out = Vec::new();
                 for item in &items {
                     match normalize_import_name(item.text) {
                         Ok(s) => {
                             let bare = s.split(';').next().unwrap_or("").trim_end().to_string();
-                            if names.iter().any(|n| n.split(';').next().unwrap_or("").trim_end() == bare) {
-                                self.error(&item.key, item.span.clone(), format!("{bare:?} is in both import-names and import-namespaces"));
+                            if names
+                                .iter()
+                                .any(|n| n.split(';').next().unwrap_or("").trim_end() == bare)
+                            {
+                                self.error(
+                                    &item.key,
+                                    item.span.clone(),
+                                    format!(
+                                        "{bare:?} is in both import-names and import-namespaces"
+                                    ),
+                                );
                             }
                             out.push(s)
                         }
                         Err(m) => self.error(&item.key, item.span.clone(), m),
                     }
                 }
-                let mut given: Vec<String> = out.iter().map(|s| s.split(';').next().unwrap_or("").trim_end().to_string()).collect();
+                let mut given: Vec<String> = out
+                    .iter()
+                    .map(|s| s.split(';').next().unwrap_or("").trim_end().to_string())
+                    .collect();
                 given.sort();
                 let mut expected = parents.clone();
                 expected.sort();
@@ -1526,7 +1617,9 @@ pub fn normpath(path: &str) -> String {
 pub fn is_absish(path: &str) -> bool {
     path.starts_with('/')
         || path.starts_with('\\')
-        || (path.len() >= 2 && path.as_bytes()[1] == b':' && path.as_bytes()[0].is_ascii_alphabetic())
+        || (path.len() >= 2
+            && path.as_bytes()[1] == b':'
+            && path.as_bytes()[0].is_ascii_alphabetic())
 }
 
 /// Whether `path` resolves (symlinks included) to `dir` or something under it.
@@ -1539,15 +1632,21 @@ pub fn is_within(path: &Path, dir: &Path) -> bool {
 
 /// `[tool.flit.sdist]` pattern rules.
 fn check_sdist_pattern(p: &str) -> Result<String, String> {
-    if p.chars().any(|c| (c as u32) < 0x20 || "<>:\"\\".contains(c)) {
-        return Err(format!("pattern {p:?} contains bad characters (<>:\"\\ or control characters)"));
+    if p.chars()
+        .any(|c| (c as u32) < 0x20 || "<>:\"\\".contains(c))
+    {
+        return Err(format!(
+            "pattern {p:?} contains bad characters (<>:\"\\ or control characters)"
+        ));
     }
     let norm = normpath(p);
     if is_absish(&norm) {
         return Err(format!("pattern {p:?} is an absolute path"));
     }
     if norm == ".." || norm.starts_with("../") {
-        return Err(format!("pattern {p:?} points outside the project directory"));
+        return Err(format!(
+            "pattern {p:?} points outside the project directory"
+        ));
     }
     Ok(norm)
 }
@@ -1572,7 +1671,9 @@ fn normalize_import_name(s: &str) -> Result<String, String> {
     };
     if let Some(a) = annotation {
         if a != "private" {
-            return Err(format!("{a:?} is not allowed after {name:?}; the only annotation is `private`"));
+            return Err(format!(
+                "{a:?} is not allowed after {name:?}; the only annotation is `private`"
+            ));
         }
     }
     if !is_dotted_identifier(name) {
@@ -1586,7 +1687,8 @@ fn normalize_import_name(s: &str) -> Result<String, String> {
 
 /// Entry-point groups: `^\w+(\.\w+)*$`.
 fn is_entry_point_group(s: &str) -> bool {
-    s.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c == '_' || c.is_alphanumeric()))
+    s.split('.')
+        .all(|p| !p.is_empty() && p.chars().all(|c| c == '_' || c.is_alphanumeric()))
 }
 
 /// `module` or `module:attr.attr`, each part an identifier (the entry-points spec).
@@ -1631,8 +1733,16 @@ fn normalize_bracket_extras(req: &str) -> String {
         return req.to_string();
     };
     let inner = &req[start..start + len];
-    let extras: Vec<String> = inner.split(',').map(|e| requirement::normalize_extra(e.trim())).collect();
-    format!("{}{}{}", &req[..start], extras.join(", "), &req[start + len..])
+    let extras: Vec<String> = inner
+        .split(',')
+        .map(|e| requirement::normalize_extra(e.trim()))
+        .collect();
+    format!(
+        "{}{}{}",
+        &req[..start],
+        extras.join(", "),
+        &req[start + len..]
+    )
 }
 
 /// Python's `email.headerregistry.Address(name, addr_spec=email)` rendering: the
@@ -1659,12 +1769,16 @@ fn check_email(email: &str) -> Result<(), String> {
         return Err("missing `@`".into());
     };
     const ATEXT: &str = "!#$%&'*+-/=?^_`{|}~";
-    let atom_ok = |a: &str| !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || ATEXT.contains(c));
+    let atom_ok =
+        |a: &str| !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || ATEXT.contains(c));
     if !local.split('.').all(atom_ok) {
         return Err(format!("{local:?} is not a valid local part"));
     }
     let label_ok = |l: &str| {
-        !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
     if !domain.split('.').all(label_ok) {
         return Err(format!("{domain:?} is not a valid domain"));
@@ -1697,7 +1811,11 @@ fn suffix_lower(path: &str) -> Option<String> {
 
 /// TOML keys needing quotes in a key path are shown quoted.
 fn quote_key(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         key.to_string()
     } else {
         format!("{key:?}")
@@ -1714,7 +1832,11 @@ fn offset_span(node: &Node, _offset: usize) -> Range<usize> {
 /// TOML literal has no escapes (so content offsets equal source offsets after the quote).
 fn string_offset_span(text: &str, span: &Range<usize>, offset: usize) -> Range<usize> {
     let literal = &text[span.clone()];
-    let quote_len = if literal.starts_with("\"\"\"") || literal.starts_with("'''") { 3 } else { 1 };
+    let quote_len = if literal.starts_with("\"\"\"") || literal.starts_with("'''") {
+        3
+    } else {
+        1
+    };
     let body = &literal[quote_len.min(literal.len())..literal.len().saturating_sub(quote_len)];
     if literal.starts_with('"') && body.contains('\\') {
         return span.clone();
@@ -1761,7 +1883,10 @@ mod tests {
             normalize_bracket_extras("requests[Socks,Security_Extra] >=2.0"),
             "requests[socks, security-extra] >=2.0"
         );
-        assert_eq!(normalize_bracket_extras("x @ http://[::1]/a"), "x @ http://[::1]/a");
+        assert_eq!(
+            normalize_bracket_extras("x @ http://[::1]/a"),
+            "x @ http://[::1]/a"
+        );
         assert_eq!(
             normalize_bracket_extras("coverage[TOML] ; extra == \"dev\""),
             "coverage[toml] ; extra == \"dev\""
@@ -1770,9 +1895,18 @@ mod tests {
 
     #[test]
     fn addresses_quote_specials_like_python() {
-        assert_eq!(format_address(Some("Jane Doe"), "j@x.org"), "Jane Doe <j@x.org>");
-        assert_eq!(format_address(Some("J. Doe"), "j@x.org"), "\"J. Doe\" <j@x.org>");
-        assert_eq!(format_address(Some("Say \"Hi\""), "j@x.org"), "\"Say \\\"Hi\\\"\" <j@x.org>");
+        assert_eq!(
+            format_address(Some("Jane Doe"), "j@x.org"),
+            "Jane Doe <j@x.org>"
+        );
+        assert_eq!(
+            format_address(Some("J. Doe"), "j@x.org"),
+            "\"J. Doe\" <j@x.org>"
+        );
+        assert_eq!(
+            format_address(Some("Say \"Hi\""), "j@x.org"),
+            "\"Say \\\"Hi\\\"\" <j@x.org>"
+        );
         assert_eq!(format_address(None, "j@x.org"), "j@x.org");
     }
 

@@ -13,9 +13,16 @@ pub struct Requirement {
 
 impl Requirement {
     pub fn parse(s: &str) -> Result<Requirement, RequirementError> {
-        let name: String = s.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).collect();
+        let name: String = s
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+            .collect();
         if name.is_empty() {
-            return Err(RequirementError { message: "expected a package name".into(), offset: 0 });
+            return Err(RequirementError {
+                message: "expected a package name".into(),
+                offset: 0,
+            });
         }
         Ok(Requirement { name })
     }
@@ -37,12 +44,16 @@ pub fn normalize_extra(s: &str) -> String {
         if matches!(c, '-' | '_' | '.') {
             sep = true;
         } else {
-            if sep { out.push('-'); }
+            if sep {
+                out.push('-');
+            }
             sep = false;
             out.push(c.to_ascii_lowercase());
         }
     }
-    if sep { out.push('-'); }
+    if sep {
+        out.push('-');
+    }
     out
 }
 
@@ -51,7 +62,8 @@ pub fn is_valid_name(s: &str) -> bool {
     !b.is_empty()
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(c))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(c))
 }
 
 pub fn is_valid_extra(s: &str) -> bool {

@@ -107,8 +107,8 @@ pub struct PyProject {
 impl PyProject {
     /// Reads and parses `path`. TOML syntax errors come back with their position.
     pub fn load(path: &Path) -> Result<PyProject, Diagnostics> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| crate::diagnostic::io_error("read", path, &e))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| crate::diagnostic::io_error("read", path, &e))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
             Diagnostic::error("pyproject.toml is not valid UTF-8")
@@ -144,18 +144,11 @@ impl PyProject {
 
     /// An error pointing at `span` under `key` in this file.
     pub fn error(&self, key: &str, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(message)
-            .in_file(&self.path)
-            .at(key, span)
+        Diagnostic::error(message).in_file(&self.path).at(key, span)
     }
 
     /// A warning pointing at `span` under `key` in this file.
-    pub fn warning(
-        &self,
-        key: &str,
-        span: Range<usize>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn warning(&self, key: &str, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::warning(message)
             .in_file(&self.path)
             .at(key, span)
@@ -206,7 +199,12 @@ mod tests {
         let project = doc.root.get("project").unwrap().value.as_table().unwrap();
         let keys: Vec<_> = project.keys().collect();
         assert_eq!(keys, ["name", "version", "dependencies"]);
-        let deps = project.get("dependencies").unwrap().value.as_array().unwrap();
+        let deps = project
+            .get("dependencies")
+            .unwrap()
+            .value
+            .as_array()
+            .unwrap();
         assert_eq!(&text[deps[1].span.clone()], "\"b\"");
     }
 
