@@ -130,7 +130,17 @@ pub fn canonicalize(expr: &str) -> Result<LicenseExpression, LicenseError> {
         match tok.kind {
             Kind::With => {
                 if !after_license {
-                    return Err(syntax(tok, "'WITH' must follow a license ID"));
+                    let what = match i.checked_sub(1).and_then(|p| tokens.get(p)) {
+                        Some(p) if prev_with || p.kind == Kind::Term => {
+                            format!("the exception '{}'", p.text)
+                        }
+                        Some(p) => format!("'{}'", p.text),
+                        None => "the start".into(),
+                    };
+                    return Err(syntax(
+                        tok,
+                        &format!("'WITH' must follow a license ID, not {what}"),
+                    ));
                 }
                 match tokens.get(i + 1) {
                     Some(next) if next.kind == Kind::Term => {}
