@@ -29,7 +29,7 @@ impl DistInfo {
         DistInfo {
             dir_name: format!("{}.dist-info", project.dist_name()),
             metadata: metadata::core_metadata(project, &options.profile).into_bytes(),
-            wheel: metadata::wheel_file(project, &options.profile).into_bytes(),
+            wheel: metadata::wheel_file(wheel_tag(project, options), &options.profile).into_bytes(),
             entry_points: metadata::entry_points(project).map(String::into_bytes),
         }
     }
@@ -92,9 +92,21 @@ impl DistInfo {
     }
 }
 
+/// The wheel's tag set: the `wheel-tag` config setting, else the project's.
+pub fn wheel_tag<'a>(project: &'a Project, options: &'a BuildOptions) -> &'a str {
+    options
+        .wheel_tag
+        .as_deref()
+        .unwrap_or_else(|| project.wheel_tag())
+}
+
 /// File name of the wheel.
-pub fn filename(project: &Project) -> String {
-    format!("{}-{}.whl", project.dist_name(), project.wheel_tag())
+pub fn filename(project: &Project, options: &BuildOptions) -> String {
+    format!(
+        "{}-{}.whl",
+        project.dist_name(),
+        wheel_tag(project, options)
+    )
 }
 
 /// Builds the wheel (or editable wheel) into `outdir`; returns its file name.
@@ -129,7 +141,7 @@ pub fn build_tuned(
     if let Some(md) = metadata_dir {
         dist_info = dist_info.from_prepared(md)?;
     }
-    let name = filename(project);
+    let name = filename(project, options);
     let target = outdir.join(&name);
     let mut out = AtomicFile::create(&target)
         .map_err(|e| crate::diagnostic::io_error("create", &target, &e))?;
@@ -147,6 +159,8 @@ pub fn build_tuned(
         writer.add_files(&layout.module)?;
     }
     writer.add_files(&layout.data)?;
+    let scripts = scripts(project, options)?;
+    writer.add_files(&scripts)?;
     if let Some(ep) = &dist_info.entry_points {
         writer.add_generated(&format!("{}/entry_points.txt", dist_info.dir_name), ep)?;
     }
@@ -169,6 +183,36 @@ pub fn build_tuned(
     let file = writer.zip.finish().map_err(|e| write_error(&target, &e))?;
     out.commit(file).map_err(|e| write_error(&target, &e))?;
     Ok(name)
+}
+
+/// Executables for `<dist>.data/scripts/`: the project's, then the config settings'.
+fn scripts(project: &Project, options: &BuildOptions) -> Result<Vec<ArchiveFile>, Diagnostics> {
+    let dist = project.dist_name();
+    let mut out: Vec<ArchiveFile> = Vec::new();
+    for path in project.forge.scripts.iter().chain(&options.extra_scripts) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return Err(Diagnostic::error(format!(
+                "script {} has no UTF-8 file name",
+                path.display()
+            ))
+            .into());
+        };
+        let archive_path = format!("{dist}.data/scripts/{name}");
+        if out.iter().any(|f| f.archive_path == archive_path) {
+            return Err(Diagnostic::error(format!("two scripts are named {name}")).into());
+        }
+        if !path.is_file() {
+            return Err(
+                Diagnostic::error(format!("script {} is not a file", path.display())).into(),
+            );
+        }
+        out.push(ArchiveFile {
+            source: path.clone(),
+            archive_path,
+            symlink_target: None,
+        });
+    }
+    Ok(out)
 }
 
 fn write_error(target: &Path, e: &io::Error) -> Diagnostics {

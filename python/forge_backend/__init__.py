@@ -115,7 +115,7 @@ def _run(hook, outdir, config_settings, metadata_directory=None):
 
 
 # Keep in step with cli::CONFIG_KEYS (a test checks both).
-_CONFIG_KEYS = ("profile",)
+_CONFIG_KEYS = ("profile", "wheel-tag", "script")
 
 
 def _check_config(config_settings):
