@@ -10,6 +10,9 @@
 //! only at level 0 and below 32 KiB of input, so the tests that need real deflate levels
 //! are `#[ignore]`d. Run `cargo test --test containers_differential -- --nocapture` to see
 //! the summary lines.
+//!
+//! Set `FORGE_TEST_PYTHON` to compare against another CPython (3.8 or later): the writers
+//! are then given that version's `ZipFlavor`/`TarFlavor`.
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
@@ -22,7 +25,7 @@ use forge_backend::archive::crc32::crc32;
 use forge_backend::archive::deflate::deflate;
 use forge_backend::archive::gzip::GzipWriter;
 use forge_backend::archive::tar::{TarFlavor, TarHeader, TarMtime, TarWriter};
-use forge_backend::archive::zip::{DosDateTime, Method, ZipEntry, ZipWriter};
+use forge_backend::archive::zip::{DosDateTime, Method, ZipEntry, ZipFlavor, ZipWriter};
 
 // ------------------------------------------------------------------ harness
 
@@ -110,6 +113,8 @@ struct Differential {
     name: &'static str,
     scratch: Scratch,
     python: String,
+    /// The reference interpreter's `(minor, micro)`; our writers imitate that version.
+    version: (u32, u32),
     spec: String,
     jobs: Vec<Job>,
 }
@@ -123,13 +128,23 @@ impl Differential {
     }
 
     fn with_python(name: &'static str, python: String) -> Differential {
+        let version = python_version(&python);
         Differential {
             name,
             scratch: Scratch::new(name),
             python,
+            version,
             spec: String::new(),
             jobs: Vec::new(),
         }
+    }
+
+    fn zip_flavor(&self) -> ZipFlavor {
+        ZipFlavor::for_cpython_3(self.version.0, self.version.1)
+    }
+
+    fn tar_flavor(&self) -> TarFlavor {
+        TarFlavor::for_cpython_3(self.version.0, self.version.1)
     }
 
     fn new_job(&mut self, label: &str, compare_from: u64) -> (usize, PathBuf, PathBuf) {
@@ -160,7 +175,7 @@ impl Differential {
         let (id, ours, reference) = self.new_job(label, start_offset);
         let mut file = File::create(&ours).expect("create our zip");
         file.seek(SeekFrom::Start(start_offset)).expect("seek");
-        let mut zip = ZipWriter::new(file).expect("start zip");
+        let mut zip = ZipWriter::with_flavor(file, self.zip_flavor()).expect("start zip");
         for member in members {
             let entry = ZipEntry {
                 name: member.name.clone(),
@@ -228,17 +243,7 @@ impl Differential {
     }
 
     fn tar(&mut self, label: &str, gzip: Option<GzipSpec>, members: &[TarMember]) {
-        self.tar_with_flavor(label, TarFlavor::CURRENT, gzip, members);
-    }
-
-    /// `flavor` must be the one of the CPython running the reference.
-    fn tar_with_flavor(
-        &mut self,
-        label: &str,
-        flavor: TarFlavor,
-        gzip: Option<GzipSpec>,
-        members: &[TarMember],
-    ) {
+        let flavor = self.tar_flavor();
         let (id, ours, reference) = self.new_job(label, 0);
         let file = File::create(&ours).expect("create our tar");
         match &gzip {
@@ -372,9 +377,11 @@ impl Differential {
             }
         }
         println!(
-            "containers differential [{}] against {}: {} archives, {} bytes compared, {} differing",
+            "containers differential [{}] against {} (3.{}.{}): {} archives, {} bytes compared, {} differing",
             self.name,
             self.python,
+            self.version.0,
+            self.version.1,
             self.jobs.len(),
             compared_bytes,
             failures.len()
@@ -421,6 +428,30 @@ fn write_tar<W: Write>(label: &str, mut tar: TarWriter<W>, members: &[TarMember]
         result.unwrap_or_else(|err| panic!("{label}: {err}"));
     }
     tar
+}
+
+/// `(minor, micro)` of a CPython 3 interpreter; panics (loudly failing the test) if it
+/// cannot be run.
+fn python_version(python: &str) -> (u32, u32) {
+    let output = Command::new(python)
+        .args(["-c", "import sys; print(*sys.version_info[:3])"])
+        .output()
+        .unwrap_or_else(|err| {
+            panic!("the differential tests need CPython: could not run {python:?}: {err}")
+        });
+    assert!(
+        output.status.success(),
+        "{python} -c ... failed: {output:?}"
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    let numbers: Vec<u32> = text
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    match numbers[..] {
+        [3, minor, micro] if minor >= 8 => (minor, micro),
+        _ => panic!("{python} is not CPython 3.8 or later: {text:?}"),
+    }
 }
 
 fn mtime_token(mtime: TarMtime) -> String {
@@ -998,20 +1029,6 @@ fn tar_matches_cpython() {
             big,
         )],
     );
-    diff.run();
-}
-
-/// CPython 3.8 wrote `0000000\0` device fields and 0 as the ustar mtime of float mtimes;
-/// run with FORGE_TEST_PYTHON_3_8 pointing at a 3.8 interpreter.
-#[test]
-#[ignore = "needs a CPython 3.8 interpreter in $FORGE_TEST_PYTHON_3_8"]
-fn tar_flavor_matches_cpython_3_8() {
-    let python =
-        std::env::var("FORGE_TEST_PYTHON_3_8").expect("set FORGE_TEST_PYTHON_3_8 to a python3.8");
-    let mut diff = Differential::with_python("tar-3.8", python);
-    let mut members = flit_like_tar_members(100);
-    members.push(symlink("links/non-ascii", "caf\u{e9}/cible.txt"));
-    diff.tar_with_flavor("3.8 flavor", TarFlavor::CPYTHON_3_8, None, &members);
     diff.run();
 }
 
