@@ -11,7 +11,8 @@ const HELP: &str = "\
 forge-backend: build wheels and sdists of pure-Python projects from pyproject.toml
 
 USAGE:
-  forge-backend build [--wheel] [--sdist] [--outdir DIR] [--profile NAME] [PROJECT_DIR]
+  forge-backend build [--wheel] [--sdist] [--outdir DIR] [--profile NAME]
+                      [--config-setting KEY=VALUE]... [PROJECT_DIR]
       Build a wheel and/or an sdist (neither flag: both) into DIR (default
       PROJECT_DIR/dist) and print the written file names.
   forge-backend check [--profile NAME] [PROJECT_DIR]
@@ -203,14 +204,21 @@ fn load(root: &Path, profile: &Profile) -> Result<Project, Failure> {
 }
 
 fn cmd_build(args: &[String]) -> Result<i32, Failure> {
-    let parsed = parse_args(args, &["wheel", "sdist"], &["outdir", "profile"])?;
+    let parsed = parse_args(
+        args,
+        &["wheel", "sdist"],
+        &["outdir", "profile", "config-setting"],
+    )?;
     let root = absolute(&project_dir(&parsed.positional)?)?;
     let outdir = match parsed.value("outdir") {
         Some(d) => absolute(Path::new(d))?,
         None => root.join("dist"),
     };
-    let profile = profile_from(parsed.value("profile"))?;
-    let options = BuildOptions::from_env(profile)?;
+    let settings = config_settings(&parsed)?;
+    let profile = profile_from(settings.profile.as_deref().or(parsed.value("profile")))?;
+    let mut options = BuildOptions::from_env(profile)?;
+    options.wheel_tag = settings.wheel_tag;
+    options.extra_scripts = settings.scripts;
     let project = load(&root, &options.profile)?;
     let (wheel, sdist) = match (parsed.flag("wheel"), parsed.flag("sdist")) {
         (false, false) => (true, true),
