@@ -5,6 +5,7 @@
 //! by [`match_specifier`]; the version is parsed only when a set of two or more has to be
 //! sorted and de-duplicated for display.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::ops::Range;
 
@@ -234,13 +235,11 @@ fn display_order(specs: &[Specifier]) -> Result<Vec<usize>, RequirementError> {
     let mut order: Vec<usize> = (0..specs.len()).collect();
     // Stable, like Python's `sorted`, and by code point, which UTF-8 byte order preserves.
     order.sort_by(|&a, &b| texts[a].cmp(&texts[b]));
-    let mut kept: Vec<usize> = Vec::with_capacity(order.len());
-    for index in order {
-        if !kept.iter().any(|&k| canon[k] == canon[index]) {
-            kept.push(index);
-        }
-    }
-    Ok(kept)
+    let mut seen = HashSet::with_capacity(order.len());
+    Ok(order
+        .into_iter()
+        .filter(|&index| seen.insert(&canon[index]))
+        .collect())
 }
 
 /// Validates one specifier (already stripped, non-empty) as `Specifier.__init__` does:
@@ -454,5 +453,18 @@ mod tests {
         assert!(norm("~=1").starts_with("error"));
         assert!(norm("~=1.0.po\u{17f}t1,>=1").starts_with("error"));
         assert_eq!(norm("~=1.0.po\u{17f}t1"), "~=1.0.po\u{17f}t1");
+    }
+
+    #[test]
+    fn large_sets_stay_linear() {
+        let many = (0..50_000)
+            .map(|i| format!(">={i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let set = SpecifierSet::parse(&many).unwrap();
+        assert_eq!(set.len(), 50_000);
+        assert!(set.to_string().starts_with(">=0,>=1,>=10,"));
+        let same = vec!["==1.0"; 50_000].join(",");
+        assert_eq!(norm(&same), "==1.0");
     }
 }
