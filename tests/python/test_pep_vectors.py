@@ -15,7 +15,14 @@ import sys
 from pathlib import Path
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
-FILES = ["versions.tsv", "specifiers.tsv", "markers.tsv", "requirements.tsv", "version_order.tsv"]
+FILES = [
+    "versions.tsv",
+    "specifiers.tsv",
+    "markers.tsv",
+    "requirements.tsv",
+    "version_order.tsv",
+    "names.tsv",
+]
 
 
 def test_packaging_is_the_pinned_oracle() -> None:

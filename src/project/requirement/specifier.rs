@@ -97,7 +97,8 @@ impl Specifier {
     }
 
     /// The version, parsed; `None` for `===` and for wildcards (use the text), and for the
-    /// rare `~=` versions `packaging`'s specifier regex lets through but its `Version` refuses.
+    /// few texts `packaging`'s specifier regex lets through but its `Version` refuses
+    /// (`~=1.0.po\u{17f}t1`, numbers past Python's 4300-digit limit).
     pub fn version(&self) -> Option<Version> {
         if self.op == Operator::ArbitraryEqual || self.is_wildcard() {
             return None;
@@ -251,7 +252,8 @@ fn parse_specifier(text: &str) -> Result<(Operator, &str), (String, usize)> {
         Ok(()) => return Err(trailing_message(text, cursor.pos)),
         Err(e) => return Err(e),
     }
-    let op = Operator::prefix_of(text).ok_or_else(|| (String::new(), 0))?;
+    let op = Operator::prefix_of(text)
+        .ok_or_else(|| ("expected a version specifier operator".to_owned(), 0))?;
     let (_, version) = py_strip(&text[op.as_str().len()..]);
     Ok((op, version))
 }
