@@ -7,7 +7,10 @@ use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
-use forge_backend::project::requirement::{Marker, Requirement, SpecifierSet};
+use forge_backend::project::requirement::{
+    canonicalize_name, is_valid_extra, is_valid_name, normalize_extra, Marker, Requirement,
+    SpecifierSet,
+};
 use forge_backend::project::version::Version;
 
 /// Decodes one JSON string literal (what `json.dumps` writes for a `str`).
@@ -177,6 +180,36 @@ fn version_order_matches_packaging() {
     }
     println!(
         "version_order.tsv: {} pairs checked, {} mismatches",
+        vectors.len(),
+        mismatches.len()
+    );
+    for m in mismatches.iter().take(40) {
+        println!("  {m}");
+    }
+    assert!(mismatches.is_empty());
+}
+
+#[test]
+fn names_match_packaging() {
+    let vectors = read_vectors("names.tsv");
+    let mut mismatches = Vec::new();
+    for (line, fields) in &vectors {
+        let (name, valid, canonical) = (&fields[0], fields[1] == "valid", &fields[2]);
+        if is_valid_name(name) != valid || is_valid_extra(name) != valid {
+            mismatches.push(format!(
+                "names.tsv:{line}: {name:?}: valid should be {valid}"
+            ));
+        }
+        for got in [canonicalize_name(name), normalize_extra(name)] {
+            if got != *canonical {
+                mismatches.push(format!(
+                    "names.tsv:{line}: {name:?}: {got:?}, packaging {canonical:?}"
+                ));
+            }
+        }
+    }
+    println!(
+        "names.tsv: {} names checked, {} mismatches",
         vectors.len(),
         mismatches.len()
     );

@@ -304,6 +304,15 @@ impl Parser<'_> {
         // The URL runs to a space or tab, so `a @ url;marker` is all URL: the marker needs
         // whitespace before its semicolon.
         c.eat_ws();
+        if !c.at_end()
+            && !c.rest().starts_with(';')
+            && url.as_deref().is_some_and(|u| u.ends_with(';'))
+        {
+            return Err(c.expected(
+                "the end: the ';' right after the URL was read as part of the URL, so a \
+                 marker needs whitespace before its ';'",
+            ));
+        }
         let marker = if c.at_end() {
             None
         } else {
@@ -477,6 +486,13 @@ mod tests {
         ] {
             assert!(norm(bad).starts_with("error"), "{bad}");
         }
+        let e = Requirement::parse("a @ https://x/a.whl; os_name == 'nt'").unwrap_err();
+        assert!(
+            e.message.contains("whitespace before its ';'"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.offset, 21);
     }
 
     #[test]

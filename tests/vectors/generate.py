@@ -10,7 +10,8 @@ either step raised anything at all (packaging fails with InvalidVersion, Invalid
 InvalidMarker and InvalidRequirement, but also with ValueError past Python's int-digit
 limit, AssertionError when a set holds a ``~=`` version its Version class refuses, and
 ValueError from ``str()`` of a marker string holding both quote characters).
-``version_order.tsv`` holds ``a<TAB>b<TAB>-1|0|1``, packaging's comparison of two versions.
+``version_order.tsv`` holds ``a<TAB>b<TAB>-1|0|1``, packaging's comparison of two versions,
+and ``names.tsv`` ``name<TAB>valid|invalid<TAB>canonical`` from ``canonicalize_name``.
 
 The output depends only on packaging and this file: inputs come from hand-written lists
 and from grammar-based generators driven by a fixed-seed splitmix64 (not ``random``,
@@ -106,9 +107,9 @@ def gen_number(rng: Rng) -> str:
         return str(rng.below(100))
     if r < 80:
         return str(rng.below(100000))
-    if r < 88:
+    if r < 90:
         return "0" * (1 + rng.below(3)) + str(rng.below(100))
-    if r < 95:
+    if r < 93:
         return str(rng.next()) + str(rng.next())
     return "0"
 
@@ -117,37 +118,46 @@ def gen_sep(rng: Rng) -> str:
     return rng.pick(["", "", "", ".", "-", "_"])
 
 
-def gen_version(rng: Rng) -> str:
-    out = ""
+def gen_version_parts(rng: Rng, releases: int = 0) -> tuple[str, str, str]:
+    """(epoch and release, pre/post/dev suffix, local label) of a version, unpadded."""
+    head = ""
     if rng.chance(8):
-        out += rng.pick(["v", "V"])
+        head += rng.pick(["v", "V"])
     if rng.chance(10):
-        out += gen_number(rng) + "!"
-    out += ".".join(gen_number(rng) for _ in range(1 + rng.below(4)))
+        head += gen_number(rng) + "!"
+    head += ".".join(gen_number(rng) for _ in range(releases or 1 + rng.below(4)))
+    suffix = ""
     if rng.chance(35):
         word = rng.pick(["a", "b", "rc", "c", "alpha", "beta", "pre", "preview", "A", "RC", "Beta", "PREVIEW"])
-        out += gen_sep(rng) + word + gen_sep(rng)
+        suffix += gen_sep(rng) + word + gen_sep(rng)
         if rng.chance(80):
-            out += gen_number(rng)
+            suffix += gen_number(rng)
     if rng.chance(30):
         if rng.chance(25):
-            out += "-" + gen_number(rng)
+            suffix += "-" + gen_number(rng)
         else:
-            out += gen_sep(rng) + rng.pick(["post", "rev", "r", "POST", "Rev"]) + gen_sep(rng)
+            suffix += gen_sep(rng) + rng.pick(["post", "rev", "r", "POST", "Rev"]) + gen_sep(rng)
             if rng.chance(75):
-                out += gen_number(rng)
+                suffix += gen_number(rng)
     if rng.chance(30):
-        out += gen_sep(rng) + rng.pick(["dev", "DEV", "Dev"]) + gen_sep(rng)
+        suffix += gen_sep(rng) + rng.pick(["dev", "DEV", "Dev"]) + gen_sep(rng)
         if rng.chance(75):
-            out += gen_number(rng)
+            suffix += gen_number(rng)
+    local = ""
     if rng.chance(20):
         parts = [
             rng.pick(["abc", "ubuntu", "1", "007", "AbC", "x9", "deadbeef", gen_number(rng)])
             for _ in range(1 + rng.below(3))
         ]
-        out += "+" + parts[0]
+        local = "+" + parts[0]
         for p in parts[1:]:
-            out += rng.pick([".", "-", "_"]) + p
+            local += rng.pick([".", "-", "_"]) + p
+    return head, suffix, local
+
+
+def gen_version(rng: Rng) -> str:
+    head, suffix, local = gen_version_parts(rng)
+    out = head + suffix + local
     if rng.chance(6):
         out = rng.pick([" ", "\t", "  ", "\n"] + UNICODE_SPACES) + out
     if rng.chance(6):
@@ -211,16 +221,22 @@ def gen_ws(rng: Rng, percent: int = 30) -> str:
 
 
 def gen_specifier(rng: Rng) -> str:
-    op = rng.pick(OPERATORS) if rng.chance(94) else rng.pick(BAD_OPERATORS)
+    op = rng.pick(OPERATORS) if rng.chance(96) else rng.pick(BAD_OPERATORS)
     ws = gen_ws(rng, 25)
     if rng.chance(3):
         ws = rng.pick(UNICODE_SPACES + ["\n"])
     if op == "===":
         version = rng.pick([gen_version(rng).strip(), "foo", "1.0-anything", "a,b", "(x)", "1;2", ""])
+        return op + ws + version
+    # Mostly what the operator allows (PEP 440's rules), sometimes not.
+    fits = rng.chance(85)
+    head, suffix, local = gen_version_parts(rng, 2 + rng.below(2) if op == "~=" and fits else 0)
+    if op in ("==", "!=") and rng.chance(15):
+        version = head + ".*" if fits else head + suffix + local + ".*"
+    elif op in ("==", "!=") or not fits:
+        version = head + suffix + local
     else:
-        version = gen_version(rng).strip()
-        if rng.chance(15):
-            version = ".".join(version.split(".")[:2]) + ".*"
+        version = head + suffix
     return op + ws + version
 
 
@@ -331,7 +347,7 @@ def gen_item(rng: Rng) -> str:
 
 
 def gen_marker_expr(rng: Rng, depth: int) -> str:
-    count = 1 + (rng.below(3) if depth < 3 else 0)
+    count = 1 + (rng.below(3) if depth < 2 else 0)
     out = ""
     for i in range(count):
         if i:
@@ -339,7 +355,7 @@ def gen_marker_expr(rng: Rng, depth: int) -> str:
             out += (gen_ws(rng, 85) or "") + boolop + (gen_ws(rng, 90) or "")
             if not out.endswith((" ", "\t")) and rng.chance(70):
                 out += " "
-        if depth < 3 and rng.chance(25):
+        if depth < 2 and rng.chance(22):
             inner = gen_marker_expr(rng, depth + 1)
             out += "(" + gen_ws(rng, 20) + inner + gen_ws(rng, 20) + ")"
             if rng.chance(5):
@@ -509,6 +525,85 @@ HAND_REQUIREMENTS = [
 ]
 
 
+# ------------------------------------------------------------------------------ names
+
+NAME_TOKENS = [
+    "a", "Z", "0", "9", "foo", "Bar", ".", "-", "_", "--", "._", " ", "\xe9", "\xc9", "\u0130",
+    "\u0131", "\xdf", "\u1e9e", "\u212a", "\u017f", "\u03a3", "\u0391", "\u03c2", "\u0663",
+    "\u4e00", "\uff21", "\n", "\t", "@", "+", "!", "\u0345",
+]
+
+
+def gen_name(rng: Rng) -> str:
+    r = rng.below(100)
+    if r < 45:
+        words = [rng.pick(["a", "Foo", "bar9", "X", "1", "zope", "Py", "typing", "0x"]) for _ in range(1 + rng.below(4))]
+        name = words[0]
+        for w in words[1:]:
+            name += "".join(rng.pick(["-", "_", "."]) for _ in range(1 + rng.below(2))) + w
+        return maybe_mutate(rng, name, 25)
+    if r < 70:
+        return maybe_mutate(rng, rng.pick(NAMES + ODD_NAMES + EXTRAS), 40)
+    return "".join(rng.pick(NAME_TOKENS) for _ in range(1 + rng.below(5)))
+
+
+HAND_NAMES = [
+    "", "a", "A", "1", "-", "_", ".", "a-", "-a", "a.", ".a", "a_", "_a", "a--b", "A.B_C-D",
+    "Foo.._-Bar", "a\n", "\na", " a", "a ", "\u0130", "\u0130a", "\u03a3", "\u0391\u03a3",
+    "\u0391\u03a3.\u0392", "\u0391\u03a3\u0391", "\u1e9e", "\u212a", "\u017f", "\xdf",
+    "Dev_Tools", "dev-tools", "DEV.TOOLS",
+]
+
+
+def write_names(path: str, canonicalize_name, InvalidName) -> int:
+    """``input<TAB>valid|invalid<TAB>canonical``: canonicalize_name with and without validate."""
+    rng = Rng(0x5EED_F0E6_E000_0503)
+    seen = set()
+    lines = [f"# generated by tests/vectors/generate.py from packaging {PACKAGING_VERSION}; do not edit\n"]
+    for s in HAND_NAMES + [gen_name(rng) for _ in range(2400)]:
+        if s in seen:
+            continue
+        seen.add(s)
+        try:
+            canonicalize_name(s, validate=True)
+            valid = "valid"
+        except InvalidName:
+            valid = "invalid"
+        lines.append(f"{json.dumps(s)}\t{valid}\t{json.dumps(canonicalize_name(s))}\n")
+    with open(path, "w", encoding="ascii", newline="\n") as f:
+        f.writelines(lines)
+    return len(lines) - 1
+
+
+# ------------------------------------------------------------------------- token soup
+
+VERSION_TOKENS = [
+    "1", "0", "12", "007", ".", ".", "-", "_", "a", "b", "c", "rc", "pre", "preview", "alpha",
+    "beta", "post", "rev", "r", "dev", "+", "!", "v", "V", "x", " ", "*", "\u017f", "A", "RC",
+    "DEV", "Post", "l",
+]
+SPECIFIER_TOKENS = VERSION_TOKENS + [
+    "==", "!=", "<=", ">=", "<", ">", "~=", "===", ",", ",", ";", ")", "(", "=", "~", "\u3000",
+]
+MARKER_TOKENS = [
+    "os_name", "os.name", "extra", "extras", "python_version", "dependency_groups",
+    "python_implementation", "platform.release", " ", " ", "\t", "==", "!=", "<", ">=", "~=",
+    "===", "in", "not", "not in", "and", "or", "(", ")", "'a'", '"b"', "'A_B'", "'\\x27'",
+    '"\\""', "'", '"', "x", "'\\\\'", "=", ";",
+]
+REQUIREMENT_TOKENS = [
+    "a", "A", "foo", "_", "-", ".", "[", "]", ",", "@", " ", " ", "\t", "u", "http://x", ";",
+    "(", ")", ">=1", "==1.0.*", "===x", "~=1.0", "os_name=='a'", "'a'", "extra", "==", ">",
+    "1", "+l", ".*", "\n", "\xe9", "!=", "<2", "in", "and", "or",
+]
+
+
+def soup(rng: Rng, tokens: list[str], count: int):
+    """Short random runs of grammar tokens: combinations no grammar above would write."""
+    for _ in range(count):
+        yield "".join(rng.pick(tokens) for _ in range(1 + rng.below(6)))
+
+
 # ----------------------------------------------------------------------------- oracle
 
 
@@ -547,10 +642,13 @@ def generated(rng: Rng, gen, count: int, mutate_percent: int):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Write the PEP 440/508 vectors from packaging.")
     parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     args = parser.parse_args()
 
+    # packaging relies on an assert to refuse a few specifier sets; under -O it accepts them.
+    if sys.flags.optimize:
+        sys.exit("generate.py: run without -O / PYTHONOPTIMIZE (packaging's behaviour changes)")
     # Both change what packaging accepts: pin them rather than inherit the environment.
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(4300)
@@ -562,31 +660,41 @@ def main() -> int:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-    assert packaging.__version__ == PACKAGING_VERSION, packaging.__version__
+    if packaging.__version__ != PACKAGING_VERSION:
+        sys.exit(f"generate.py: needs packaging=={PACKAGING_VERSION}, found {packaging.__version__}")
     os.makedirs(args.out, exist_ok=True)
 
     def out(name: str) -> str:
         return os.path.join(args.out, name)
 
     rng = Rng(0x5EED_F0E6_E000_0440)
-    versions = HAND_VERSIONS + list(generated(rng, gen_version, 7500, 35))
+    versions = HAND_VERSIONS + list(generated(rng, gen_version, 5600, 30))
+    versions += list(soup(rng, VERSION_TOKENS, 1000))
     n = write_vectors(out("versions.tsv"), Version, versions)
     print(f"versions.tsv: {n}")
 
     rng = Rng(0x5EED_F0E6_E000_0441)
-    specifiers = HAND_SPECIFIERS + list(generated(rng, gen_specifier_set, 6000, 30))
+    specifiers = HAND_SPECIFIERS + list(generated(rng, gen_specifier_set, 4950, 25))
+    specifiers += list(soup(rng, SPECIFIER_TOKENS, 1000))
     n = write_vectors(out("specifiers.tsv"), SpecifierSet, specifiers)
     print(f"specifiers.tsv: {n}")
 
     rng = Rng(0x5EED_F0E6_E000_0508)
-    markers = HAND_MARKERS + list(generated(rng, gen_marker, 6000, 30))
+    markers = HAND_MARKERS + list(generated(rng, gen_marker, 4600, 25))
+    markers += list(soup(rng, MARKER_TOKENS, 1000))
     n = write_vectors(out("markers.tsv"), Marker, markers)
     print(f"markers.tsv: {n}")
 
     rng = Rng(0x5EED_F0E6_E000_0509)
-    requirements = HAND_REQUIREMENTS + list(generated(rng, gen_requirement, 7000, 30))
+    requirements = HAND_REQUIREMENTS + list(generated(rng, gen_requirement, 5000, 25))
+    requirements += list(soup(rng, REQUIREMENT_TOKENS, 1000))
     n = write_vectors(out("requirements.tsv"), Requirement, requirements)
     print(f"requirements.tsv: {n}")
+
+    from packaging.utils import InvalidName, canonicalize_name
+
+    n = write_names(out("names.tsv"), canonicalize_name, InvalidName)
+    print(f"names.tsv: {n}")
 
     # Ordering: pairs of valid versions, many of them close relatives.
     rng = Rng(0x5EED_F0E6_E000_0442)
@@ -595,7 +703,7 @@ def main() -> int:
         if len(s) < 200 and run_oracle(Version, s)[0]:
             pool.append(s)
     lines = [f"# generated by tests/vectors/generate.py from packaging {PACKAGING_VERSION}; do not edit\n"]
-    for _ in range(4000):
+    for _ in range(1600):
         a = rng.pick(pool)
         b = rng.pick(pool) if rng.chance(50) else maybe_mutate(rng, a, 100)
         if not run_oracle(Version, b)[0]:

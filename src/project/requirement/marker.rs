@@ -518,4 +518,12 @@ mod tests {
         assert!(norm("os_name == '\\x22\\x27'").starts_with("error"));
         assert!(norm("os_name=='a'\n").starts_with("error"));
     }
+
+    #[test]
+    fn bounds_nesting_instead_of_overflowing() {
+        let nested = |n: usize| format!("{}os_name == 'a'{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(norm(&nested(super::MAX_DEPTH)), r#"os_name == "a""#);
+        assert!(norm(&nested(super::MAX_DEPTH + 1)).starts_with("error"));
+        assert!(norm(&"(".repeat(100_000)).starts_with("error"));
+    }
 }

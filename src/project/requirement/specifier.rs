@@ -5,6 +5,7 @@
 //! by [`match_specifier`]; the version is parsed only when a set of two or more has to be
 //! sorted and de-duplicated for display.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::ops::Range;
 
@@ -96,7 +97,8 @@ impl Specifier {
     }
 
     /// The version, parsed; `None` for `===` and for wildcards (use the text), and for the
-    /// rare `~=` versions `packaging`'s specifier regex lets through but its `Version` refuses.
+    /// few texts `packaging`'s specifier regex lets through but its `Version` refuses
+    /// (`~=1.0.po\u{17f}t1`, numbers past Python's 4300-digit limit).
     pub fn version(&self) -> Option<Version> {
         if self.op == Operator::ArbitraryEqual || self.is_wildcard() {
             return None;
@@ -234,13 +236,11 @@ fn display_order(specs: &[Specifier]) -> Result<Vec<usize>, RequirementError> {
     let mut order: Vec<usize> = (0..specs.len()).collect();
     // Stable, like Python's `sorted`, and by code point, which UTF-8 byte order preserves.
     order.sort_by(|&a, &b| texts[a].cmp(&texts[b]));
-    let mut kept: Vec<usize> = Vec::with_capacity(order.len());
-    for index in order {
-        if !kept.iter().any(|&k| canon[k] == canon[index]) {
-            kept.push(index);
-        }
-    }
-    Ok(kept)
+    let mut seen = HashSet::with_capacity(order.len());
+    Ok(order
+        .into_iter()
+        .filter(|&index| seen.insert(&canon[index]))
+        .collect())
 }
 
 /// Validates one specifier (already stripped, non-empty) as `Specifier.__init__` does:
@@ -252,7 +252,8 @@ fn parse_specifier(text: &str) -> Result<(Operator, &str), (String, usize)> {
         Ok(()) => return Err(trailing_message(text, cursor.pos)),
         Err(e) => return Err(e),
     }
-    let op = Operator::prefix_of(text).ok_or_else(|| (String::new(), 0))?;
+    let op = Operator::prefix_of(text)
+        .ok_or_else(|| ("expected a version specifier operator".to_owned(), 0))?;
     let (_, version) = py_strip(&text[op.as_str().len()..]);
     Ok((op, version))
 }
@@ -454,5 +455,18 @@ mod tests {
         assert!(norm("~=1").starts_with("error"));
         assert!(norm("~=1.0.po\u{17f}t1,>=1").starts_with("error"));
         assert_eq!(norm("~=1.0.po\u{17f}t1"), "~=1.0.po\u{17f}t1");
+    }
+
+    #[test]
+    fn large_sets_stay_linear() {
+        let many = (0..50_000)
+            .map(|i| format!(">={i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let set = SpecifierSet::parse(&many).unwrap();
+        assert_eq!(set.len(), 50_000);
+        assert!(set.to_string().starts_with(">=0,>=1,>=10,"));
+        let same = vec!["==1.0"; 50_000].join(",");
+        assert_eq!(norm(&same), "==1.0");
     }
 }
