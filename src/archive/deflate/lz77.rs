@@ -1,0 +1,522 @@
+//! The string-matching half of the port for levels 1-9: zlib's deflate.c window, hash
+//! chains, `fill_window`, `longest_match`, `deflate_fast` and `deflate_slow`.
+//!
+//! An altered, independent Rust implementation of the algorithm of zlib's deflate.c (see the
+//! licence notice in `mod.rs`); it is not the original software.
+//!
+//! Parameters are fixed to what `deflateInit2(level, Z_DEFLATED, -15, 8,
+//! Z_DEFAULT_STRATEGY)` sets up: w_bits 15, hash_bits = memLevel + 7 = 15, hash_shift 5,
+//! lit_bufsize = 1 << (memLevel + 6) = 16384.
+//!
+//! How input arrives: zlib, driven as CPython's `compressobj.compress(data)` drives it, sees
+//! all of the input at once, so each `fill_window()` call either fills the window to its
+//! end or reads the rest of the input. This port reproduces that whatever the chunking of
+//! `write()` calls: when the window cannot be filled from the chunk at hand, `fill_window`
+//! keeps what it read, reports "incomplete", and the match loop does not run until the next
+//! chunk completes the fill (or `finish()` declares the input over). Everything that
+//! depends on when a fill happens (the window slide, `block_start` going negative, the
+//! `high_water` zeroing) therefore happens exactly where it happens in zlib fed the whole
+//! input, and the output is a function of the concatenated input alone.
+//!
+//! Other departures from the C structure, none of which changes output:
+//! - No rolling `ins_h`. zlib's `UPDATE_HASH` with hash_shift 5 and a 15-bit mask shifts a
+//!   byte out after three updates, so `ins_h` after inserting the string at `p` is always
+//!   `((w[p] << 10) ^ (w[p+1] << 5) ^ w[p+2]) & 0x7fff`; `insert_string` computes that
+//!   directly. (This also makes the `ins_h` re-initialisation in fill_window and after long
+//!   matches in deflate_fast unnecessary.)
+//! - `s->insert` is never non-zero while input is still coming: it is only set when
+//!   deflate_fast/slow end a flush, and this encoder flushes only once, at Z_FINISH. The
+//!   catch-up insertion loop of fill_window is therefore dead here and left out; the field
+//!   is still maintained for the reader.
+//! - `longest_match` compares eight bytes at a time; it computes the same match length as
+//!   zlib's byte loop (the common prefix, capped at MAX_MATCH, with byte 2 taken as equal
+//!   because the hash guarantees it), so it picks the same match.
+
+use super::trees::{Trees, MAX_MATCH, MIN_MATCH};
+use super::{CompressFunc, Config, CONFIGURATION_TABLE};
+
+/// w_size: the LZ77 window size (32K), from windowBits 15.
+const WSIZE: usize = 1 << 15;
+const WMASK: usize = WSIZE - 1;
+/// window_size: zlib keeps twice the window so it can slide by WSIZE.
+const WINDOW_SIZE: usize = 2 * WSIZE;
+/// Extra zeroed bytes after the window so that `longest_match` can read eight bytes at a
+/// time past the last byte zlib would look at; they never influence a match length.
+const WINDOW_PAD: usize = 64;
+const HASH_BITS: usize = 15; // memLevel + 7
+const HASH_SIZE: usize = 1 << HASH_BITS;
+/// Tail of hash chains.
+const NIL: usize = 0;
+/// Minimum amount of lookahead, except at the end of the input.
+const MIN_LOOKAHEAD: usize = MAX_MATCH + MIN_MATCH + 1;
+/// Match distances are limited to MAX_DIST instead of WSIZE.
+const MAX_DIST: usize = WSIZE - MIN_LOOKAHEAD;
+/// Matches of length 3 are discarded if their distance exceeds TOO_FAR.
+const TOO_FAR: usize = 4096;
+/// Bytes after the end of the data that fill_window zeroes (WIN_INIT = MAX_MATCH).
+const WIN_INIT: usize = MAX_MATCH;
+/// lit_bufsize: 1 << (memLevel + 6).
+pub(super) const LIT_BUFSIZE: usize = 1 << 14;
+
+/// The string-matching state of `deflate_state` plus its trees.
+pub(super) struct Lz77 {
+    /// Sliding window: input is read into the upper half and slid down when needed.
+    window: Box<[u8]>,
+    /// Link to an older string with the same hash, indexed by position & WMASK.
+    prev: Box<[u16]>,
+    /// Heads of the hash chains, or NIL.
+    head: Box<[u16]>,
+    /// Start of string to insert.
+    strstart: usize,
+    /// Window position at the beginning of the current output block; negative once the
+    /// block's start has been slid out of the window.
+    block_start: isize,
+    /// Number of valid bytes ahead in the window.
+    lookahead: usize,
+    /// Start of matching string.
+    match_start: usize,
+    /// Length of best match.
+    match_length: usize,
+    /// Previous match (deflate_slow).
+    prev_match: usize,
+    /// Set if a previous match exists (deflate_slow).
+    match_available: bool,
+    /// Length of the best match at the previous step.
+    prev_length: usize,
+    /// Bytes at the end of the window not yet inserted into the hash (see module notes).
+    insert: usize,
+    /// High water mark of window bytes ever written or zeroed (zlib's WIN_INIT logic).
+    high_water: usize,
+    config: Config,
+    pub(super) trees: Trees,
+}
+
+/// zlib's hash of the three bytes starting at a position, see the module notes.
+#[inline(always)]
+fn hash3(b0: u8, b1: u8, b2: u8) -> usize {
+    (((b0 as usize) << 10) ^ ((b1 as usize) << 5) ^ (b2 as usize)) & (HASH_SIZE - 1)
+}
+
+/// Number of equal leading bytes of `a` and `b`, at most `max`. Both slices must have
+/// `max + 7` bytes so whole words can be read; bytes past `max` cannot change the result.
+#[inline(always)]
+fn common_prefix(a: &[u8], b: &[u8], max: usize) -> usize {
+    let mut i = 0;
+    while i < max {
+        let (Some(wa), Some(wb)) = (a.get(i..i + 8), b.get(i..i + 8)) else {
+            break;
+        };
+        let x = u64::from_le_bytes(wa.try_into().unwrap_or([0; 8]))
+            ^ u64::from_le_bytes(wb.try_into().unwrap_or([0; 8]));
+        if x != 0 {
+            return (i + (x.trailing_zeros() / 8) as usize).min(max);
+        }
+        i += 8;
+    }
+    max
+}
+
+impl Lz77 {
+    pub(super) fn new(level: u8) -> Self {
+        let mut s = Lz77 {
+            window: vec![0; WINDOW_SIZE + WINDOW_PAD].into_boxed_slice(),
+            prev: vec![0; WSIZE].into_boxed_slice(),
+            head: vec![0; HASH_SIZE].into_boxed_slice(),
+            strstart: 0,
+            block_start: 0,
+            lookahead: 0,
+            match_start: 0,
+            match_length: 0,
+            prev_match: 0,
+            match_available: false,
+            prev_length: 0,
+            insert: 0,
+            high_water: 0,
+            config: CONFIGURATION_TABLE[level as usize],
+            trees: Trees::new(LIT_BUFSIZE),
+        };
+        s.reset(level);
+        s
+    }
+
+    /// deflateReset for a fresh stream (`deflateResetKeep` + `lm_init`), keeping the buffers.
+    /// `high_water` goes back to 0 as in a freshly allocated stream, so the WIN_INIT zeroing
+    /// hides whatever the previous stream left in the window exactly as it hides zlib's
+    /// uninitialised memory.
+    pub(super) fn reset(&mut self, level: u8) {
+        self.trees.reset();
+        self.config = CONFIGURATION_TABLE[level as usize];
+        self.head.fill(NIL as u16); // CLEAR_HASH
+        self.strstart = 0;
+        self.block_start = 0;
+        self.lookahead = 0;
+        self.insert = 0;
+        self.match_length = MIN_MATCH - 1;
+        self.prev_length = MIN_MATCH - 1;
+        self.match_available = false;
+        self.match_start = 0;
+        self.prev_match = 0;
+        self.high_water = 0;
+    }
+
+    /// deflate(Z_NO_FLUSH) with more input.
+    pub(super) fn write(&mut self, mut input: &[u8], out: &mut Vec<u8>) {
+        loop {
+            if self.lookahead < MIN_LOOKAHEAD && !self.fill_window(&mut input, false) {
+                return; // the window is not as full as zlib would have it: wait for input
+            }
+            self.compress(out, false);
+        }
+    }
+
+    /// deflate(Z_FINISH): the input is complete.
+    pub(super) fn finish(&mut self, out: &mut Vec<u8>) {
+        // Complete the fill_window() call that write() left waiting for input.
+        self.fill_window(&mut &[][..], true);
+        self.compress(out, true);
+    }
+
+    fn compress(&mut self, out: &mut Vec<u8>, finishing: bool) {
+        // Level 0 (deflate_stored) never gets here: `Deflater` sends it to `stored`.
+        if self.config.func == CompressFunc::Fast {
+            self.deflate_fast(out, finishing)
+        } else {
+            self.deflate_slow(out, finishing)
+        }
+    }
+
+    /// Slides the hash table when sliding the window down (`slide_hash`).
+    fn slide_hash(&mut self) {
+        for p in self.head.iter_mut().chain(self.prev.iter_mut()) {
+            let m = *p as usize;
+            *p = if m >= WSIZE {
+                (m - WSIZE) as u16
+            } else {
+                NIL as u16
+            };
+        }
+    }
+
+    /// Fills the window when the lookahead becomes insufficient (`fill_window`), reading
+    /// from `input`. Returns false, having consumed all of `input`, when zlib with the
+    /// whole input at hand would have read more than `input` holds and `finishing` is not
+    /// set; calling it again with more input continues the same fill (the slide test is
+    /// idempotent: after a slide strstart is below the threshold).
+    fn fill_window(&mut self, input: &mut &[u8], finishing: bool) -> bool {
+        // Amount of free space at the end of the window.
+        let mut more = WINDOW_SIZE - self.lookahead - self.strstart;
+
+        // If the window is almost full and there is insufficient lookahead, move the upper
+        // half to the lower one to make room in the upper half. Only the WSIZE - more bytes
+        // of data in the upper half are copied, as zlib 1.2.12+ does; the rest of the lower
+        // half keeps its older bytes, which longest_match can look at near the end.
+        if self.strstart >= WSIZE + MAX_DIST {
+            self.window.copy_within(WSIZE..WSIZE + (WSIZE - more), 0);
+            self.match_start = self.match_start.wrapping_sub(WSIZE);
+            self.strstart -= WSIZE; // we now have strstart >= MAX_DIST
+            self.block_start -= WSIZE as isize;
+            if self.insert > self.strstart {
+                self.insert = self.strstart;
+            }
+            self.slide_hash();
+            more += WSIZE;
+        }
+
+        let n = more.min(input.len());
+        let at = self.strstart + self.lookahead;
+        self.window[at..at + n].copy_from_slice(&input[..n]);
+        *input = &input[n..];
+        self.lookahead += n;
+        if n < more && !finishing {
+            return false;
+        }
+
+        // If the WIN_INIT bytes after the end of the current data have never been written,
+        // zero them, and update the high water mark.
+        if self.high_water < WINDOW_SIZE {
+            let curr = self.strstart + self.lookahead;
+            if self.high_water < curr {
+                // Previous high water mark below current data: zero WIN_INIT bytes or up to
+                // the end of the window, whichever is less.
+                let init = (WINDOW_SIZE - curr).min(WIN_INIT);
+                self.window[curr..curr + init].fill(0);
+                self.high_water = curr + init;
+            } else if self.high_water < curr + WIN_INIT {
+                // High water mark at or above current data, but below current data plus
+                // WIN_INIT: zero out to current data plus WIN_INIT, or up to the end of the
+                // window, whichever is less.
+                let init = (curr + WIN_INIT - self.high_water).min(WINDOW_SIZE - self.high_water);
+                self.window[self.high_water..self.high_water + init].fill(0);
+                self.high_water += init;
+            }
+        }
+        true
+    }
+
+    /// Inserts the string at `s` in the dictionary and returns the previous head of its
+    /// hash chain (`INSERT_STRING`).
+    #[inline(always)]
+    fn insert_string(&mut self, s: usize) -> usize {
+        let w = &self.window[s..s + 3];
+        let h = hash3(w[0], w[1], w[2]);
+        let head = self.head[h];
+        self.prev[s & WMASK] = head;
+        self.head[h] = s as u16;
+        head as usize
+    }
+
+    /// Sets match_start to the longest match starting at the given string and returns its
+    /// length; matches no longer than prev_length are discarded, in which case the result
+    /// is prev_length (`longest_match`). The result never exceeds lookahead.
+    #[inline(always)]
+    fn longest_match(&mut self, mut cur_match: usize) -> usize {
+        let mut chain_length = self.config.max_chain as u32; // max hash chain length
+        let strstart = self.strstart;
+        let mut best_len = self.prev_length; // best match length so far
+        let mut nice_match = self.config.nice_length as usize; // stop if match long enough
+                                                               // Stop when cur_match becomes <= limit. To simplify the code, zlib prevents matches
+                                                               // with the string of window index 0.
+        let limit = strstart.saturating_sub(MAX_DIST);
+
+        // Do not waste too much time if we already have a good match.
+        if self.prev_length >= self.config.good_length as usize {
+            chain_length >>= 2;
+        }
+        // Do not look for matches beyond the end of the input. This is necessary to make
+        // deflate deterministic.
+        if nice_match > self.lookahead {
+            nice_match = self.lookahead;
+        }
+
+        let window = &self.window[..];
+        let prev = &self.prev[..];
+        let scan = &window[strstart..strstart + MAX_MATCH + 8];
+        let mut scan_end1 = scan[best_len - 1];
+        let mut scan_end = scan[best_len];
+        let scan01 = [scan[0], scan[1]];
+
+        loop {
+            let m = &window[cur_match..cur_match + MAX_MATCH + 8];
+            // Skip to the next match if the match length cannot increase or if the match
+            // length is less than 2.
+            if m[best_len] == scan_end && m[best_len - 1] == scan_end1 && [m[0], m[1]] == scan01 {
+                // Bytes 0 and 1 are equal and, since the hash keys are equal and
+                // HASH_BITS >= 8, so is byte 2: compare from byte 3 on, up to MAX_MATCH.
+                let len = 3 + common_prefix(&scan[3..], &m[3..], MAX_MATCH - 3);
+                if len > best_len {
+                    self.match_start = cur_match;
+                    best_len = len;
+                    if len >= nice_match {
+                        break;
+                    }
+                    scan_end1 = scan[best_len - 1];
+                    scan_end = scan[best_len];
+                }
+            }
+            cur_match = prev[cur_match & WMASK] as usize;
+            if cur_match <= limit {
+                break;
+            }
+            chain_length = chain_length.wrapping_sub(1);
+            if chain_length == 0 {
+                break;
+            }
+        }
+        best_len.min(self.lookahead)
+    }
+
+    /// Flushes the current block, with given end-of-file flag (`FLUSH_BLOCK_ONLY`). Output is
+    /// never limited here, so zlib's `FLUSH_BLOCK` early return cannot happen.
+    fn flush_block(&mut self, out: &mut Vec<u8>, last: bool) {
+        let stored_len = self.strstart as isize - self.block_start;
+        let buf = if self.block_start >= 0 {
+            let start = self.block_start as usize;
+            Some(&self.window[start..start + stored_len as usize])
+        } else {
+            None
+        };
+        self.trees.tr_flush_block(out, buf, stored_len as u64, last);
+        self.block_start = self.strstart as isize;
+    }
+
+    /// The top of zlib's match loops: make sure there is enough lookahead. Returns false
+    /// when the loop must stop: either to wait for input (`need_more` under Z_NO_FLUSH; the
+    /// driver then runs fill_window) or because the input is exhausted under Z_FINISH.
+    #[inline(always)]
+    fn ensure_lookahead(&mut self, finishing: bool) -> bool {
+        if self.lookahead < MIN_LOOKAHEAD {
+            if !finishing {
+                return false;
+            }
+            self.fill_window(&mut &[][..], true);
+            if self.lookahead == 0 {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Compresses as much as possible without lazy matching (`deflate_fast`, levels 1-3).
+    /// New strings are inserted in the dictionary only for unmatched strings or for short
+    /// matches.
+    fn deflate_fast(&mut self, out: &mut Vec<u8>, finishing: bool) {
+        loop {
+            // Make sure that we always have enough lookahead, except at the end of the
+            // input: MAX_MATCH bytes for the next match, plus MIN_MATCH bytes to insert the
+            // string following the next match.
+            if !self.ensure_lookahead(finishing) {
+                if !finishing {
+                    return;
+                }
+                break;
+            }
+
+            // Insert the string window[strstart .. strstart + 2] in the dictionary, and set
+            // hash_head to the head of the hash chain.
+            let mut hash_head = NIL;
+            if self.lookahead >= MIN_MATCH {
+                hash_head = self.insert_string(self.strstart);
+            }
+
+            // Find the longest match, discarding those <= prev_length. At this point we
+            // always have match_length < MIN_MATCH.
+            if hash_head != NIL && self.strstart - hash_head <= MAX_DIST {
+                self.match_length = self.longest_match(hash_head);
+            }
+            let bflush;
+            if self.match_length >= MIN_MATCH {
+                bflush = self.trees.tr_tally_dist(
+                    self.strstart - self.match_start,
+                    self.match_length - MIN_MATCH,
+                );
+                self.lookahead -= self.match_length;
+
+                // Insert new strings in the hash table only if the match length is not too
+                // large (max_insert_length is max_lazy_match for deflate_fast).
+                if self.match_length <= self.config.max_lazy as usize && self.lookahead >= MIN_MATCH
+                {
+                    self.match_length -= 1; // string at strstart already in table
+                    loop {
+                        self.strstart += 1;
+                        self.insert_string(self.strstart);
+                        self.match_length -= 1;
+                        if self.match_length == 0 {
+                            break;
+                        }
+                    }
+                    self.strstart += 1;
+                } else {
+                    self.strstart += self.match_length;
+                    self.match_length = 0;
+                }
+            } else {
+                // No match, output a literal byte.
+                bflush = self.trees.tr_tally_lit(self.window[self.strstart]);
+                self.lookahead -= 1;
+                self.strstart += 1;
+            }
+            if bflush {
+                self.flush_block(out, false);
+            }
+        }
+        self.insert = self.strstart.min(MIN_MATCH - 1);
+        self.flush_block(out, true);
+    }
+
+    /// Same as deflate_fast, but achieves better compression through lazy evaluation of
+    /// matches: a match is finally adopted only if there is no better match at the next
+    /// window position (`deflate_slow`, levels 4-9).
+    fn deflate_slow(&mut self, out: &mut Vec<u8>, finishing: bool) {
+        loop {
+            if !self.ensure_lookahead(finishing) {
+                if !finishing {
+                    return;
+                }
+                break;
+            }
+
+            let mut hash_head = NIL;
+            if self.lookahead >= MIN_MATCH {
+                hash_head = self.insert_string(self.strstart);
+            }
+
+            // Find the longest match, discarding those <= prev_length.
+            self.prev_length = self.match_length;
+            self.prev_match = self.match_start;
+            self.match_length = MIN_MATCH - 1;
+
+            if hash_head != NIL
+                && self.prev_length < self.config.max_lazy as usize
+                && self.strstart - hash_head <= MAX_DIST
+            {
+                self.match_length = self.longest_match(hash_head);
+
+                // Z_DEFAULT_STRATEGY: only a length-3 match that is too far is dropped. If
+                // prev_match is also MIN_MATCH, match_start is garbage (hence the wrapping
+                // subtraction) but the current match is ignored anyway.
+                if self.match_length == MIN_MATCH
+                    && self.strstart.wrapping_sub(self.match_start) > TOO_FAR
+                {
+                    self.match_length = MIN_MATCH - 1;
+                }
+            }
+
+            // If there was a match at the previous step and the current match is not
+            // better, output the previous match.
+            if self.prev_length >= MIN_MATCH && self.match_length <= self.prev_length {
+                // Do not insert strings in hash table beyond this.
+                let max_insert = (self.strstart + self.lookahead).wrapping_sub(MIN_MATCH);
+
+                let bflush = self.trees.tr_tally_dist(
+                    self.strstart - 1 - self.prev_match,
+                    self.prev_length - MIN_MATCH,
+                );
+
+                // Insert in hash table all strings up to the end of the match. strstart - 1
+                // and strstart are already inserted. If there is not enough lookahead, the
+                // last two strings are not inserted in the hash table.
+                self.lookahead -= self.prev_length - 1;
+                self.prev_length -= 2;
+                loop {
+                    self.strstart += 1;
+                    if self.strstart <= max_insert {
+                        self.insert_string(self.strstart);
+                    }
+                    self.prev_length -= 1;
+                    if self.prev_length == 0 {
+                        break;
+                    }
+                }
+                self.match_available = false;
+                self.match_length = MIN_MATCH - 1;
+                self.strstart += 1;
+
+                if bflush {
+                    self.flush_block(out, false);
+                }
+            } else if self.match_available {
+                // If there was no match at the previous position, output a single literal.
+                // If there was a match but the current match is longer, truncate the
+                // previous match to a single literal.
+                let bflush = self.trees.tr_tally_lit(self.window[self.strstart - 1]);
+                if bflush {
+                    self.flush_block(out, false);
+                }
+                self.strstart += 1;
+                self.lookahead -= 1;
+            } else {
+                // There is no previous match to compare with, wait for the next step to
+                // decide.
+                self.match_available = true;
+                self.strstart += 1;
+                self.lookahead -= 1;
+            }
+        }
+        if self.match_available {
+            self.trees.tr_tally_lit(self.window[self.strstart - 1]);
+            self.match_available = false;
+        }
+        self.insert = self.strstart.min(MIN_MATCH - 1);
+        self.flush_block(out, true);
+    }
+}
