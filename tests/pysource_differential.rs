@@ -11,7 +11,7 @@
 //! `FORGE_PYSOURCE_ALL=1` also walks site-packages (slower; for hunting, not for CI).
 
 use forge_backend::project::pysource::{
-    read_module_facts, Constant, ModuleFacts, PySourceError, PySourceErrorKind,
+    read_module_facts, summary, Constant, ModuleFacts, PySourceError, PySourceErrorKind,
 };
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,10 @@ fn hand_corpus() -> Vec<(&'static str, Vec<u8>)> {
         ("doc_cr_in_string", "\"a\\rb\\r\\nc\"\n"),
         ("doc_expandtabs_cr", "\"\"\"x\ta\\r\tb\n\t\tc\"\"\"\n"),
         ("doc_yield", "(yield)\n"),
+        ("doc_summary_vt", "\"\"\"\\x0c\\x0b  \\u2028Title\\x0bline\\nrest\"\"\"\n"),
+        ("doc_summary_nel", "\"\\n\\n   Head\\x85tail  \\u2029x\"\n"),
+        ("doc_summary_fs", "\"  A\\x1c\\x1dB\\x1fC  \\rD\"\n"),
+        ("doc_summary_blank", "\"\\x0c\\n\\x1f\\x85\"\n"),
         // --- versions ---
         ("v_simple", "__version__ = \"1.0\"\n"),
         ("v_comment", "__version__ = '1.0'  # comment\n"),
@@ -600,6 +604,7 @@ struct Oracle {
     ok: bool,
     doc: String,
     version: String,
+    summary: String,
 }
 
 fn python() -> String {
@@ -644,7 +649,8 @@ fn walk(dir: &Path, all: bool, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn run_oracle(paths: &[PathBuf], scratch: &Path) -> Vec<Oracle> {
+/// Runs the oracle; returns its Python version and one answer per path.
+fn run_oracle(paths: &[PathBuf], scratch: &Path) -> (String, Vec<Oracle>) {
     let list = scratch.join("paths.txt");
     let mut text = String::new();
     for p in paths {
@@ -663,14 +669,28 @@ fn run_oracle(paths: &[PathBuf], scratch: &Path) -> Vec<Oracle> {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8(out.stdout).expect("oracle output is ASCII");
-    let lines: Vec<&str> = stdout.lines().collect();
+    let mut lines = stdout.lines();
+    let version = lines
+        .next()
+        .and_then(|l| l.strip_prefix("python "))
+        .expect("oracle starts with its version")
+        .to_string();
+    let numbers: Vec<u32> = version.split('.').filter_map(|n| n.parse().ok()).collect();
+    // Older tokenizers differ in corners we follow 3.11+ on (indentation after a backslash
+    // continuation, `(*a) = x`, `match`), so they cannot serve as the reference.
+    assert!(
+        numbers.as_slice() >= [3, 11].as_slice(),
+        "the pysource oracle needs CPython 3.11 or newer, {} is {version}",
+        python()
+    );
+    let lines: Vec<&str> = lines.collect();
     assert_eq!(lines.len(), paths.len(), "oracle answered for every file");
-    lines
+    let answers = lines
         .iter()
         .zip(paths)
         .map(|(line, path)| {
             let fields: Vec<&str> = line.split('\t').collect();
-            assert_eq!(fields.len(), 4, "oracle line {line:?}");
+            assert_eq!(fields.len(), 5, "oracle line {line:?}");
             assert_eq!(
                 unhex(fields[0]),
                 path.to_str().unwrap().as_bytes(),
@@ -680,9 +700,11 @@ fn run_oracle(paths: &[PathBuf], scratch: &Path) -> Vec<Oracle> {
                 ok: fields[1] == "ok",
                 doc: fields[2].to_string(),
                 version: fields[3].to_string(),
+                summary: fields[4].to_string(),
             }
         })
-        .collect()
+        .collect();
+    (version, answers)
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -831,6 +853,16 @@ fn compare(label: &str, source: &[u8], oracle: &Oracle, strict_errors: bool, tal
     if oracle.version != "N" {
         tally.versions += 1;
     }
+    if let Ok(Some(doc)) = &facts.docstring {
+        let ours = summary(doc).map_or("N".to_string(), |s| format!("S{}", hex(s.as_bytes())));
+        if ours != oracle.summary {
+            tally.mismatches.push(format!(
+                "{label}: summary: python {} / ours {}",
+                show_field(&oracle.summary),
+                show_field(&ours)
+            ));
+        }
+    }
     match our_doc(&facts) {
         Ok(doc) if doc == oracle.doc => {}
         Err(e) if e.kind == PySourceErrorKind::Unsupported => {
@@ -905,7 +937,7 @@ fn pysource_matches_cpython_ast() {
     );
     paths.extend(stdlib.iter().cloned());
 
-    let oracle = run_oracle(&paths, &scratch);
+    let (python_version, oracle) = run_oracle(&paths, &scratch);
 
     let mut hand = Tally::default();
     let mut soups_tally = Tally::default();
@@ -925,7 +957,12 @@ fn pysource_matches_cpython_ast() {
     }
     let _ = std::fs::remove_dir_all(&scratch);
 
-    for (name, t) in [("hand", &hand), ("soups", &soups_tally), ("stdlib", &lib)] {
+    println!("pysource oracle: CPython {python_version}");
+    for (name, t) in [
+        ("hand", &hand),
+        ("generated", &soups_tally),
+        ("stdlib", &lib),
+    ] {
         println!(
             "pysource {name}: {} files compared, {} docstrings, {} versions, {} mismatches, {} unsupported; \
              {} rejected by Python ({} also by us, {} answered anyway)",
@@ -959,5 +996,17 @@ fn pysource_matches_cpython_ast() {
             u.contains("\\N{") || u.contains("surrogate") || u.contains("source encoding"),
             "unexpected unsupported answer: {u}"
         );
+    }
+}
+
+/// Debugging aid: `FORGE_PYSOURCE_DUMP=a.py:b.py cargo test --test pysource_differential
+/// dump_facts -- --ignored --nocapture` prints what we read from those files.
+#[test]
+#[ignore]
+fn dump_facts() {
+    let paths = std::env::var("FORGE_PYSOURCE_DUMP").expect("set FORGE_PYSOURCE_DUMP");
+    for p in paths.split(':') {
+        let src = std::fs::read(p).unwrap();
+        println!("{p}: {:?}", read_module_facts(&src));
     }
 }

@@ -203,6 +203,24 @@ pub fn cleandoc(doc: &str) -> String {
     out
 }
 
+/// flit's summary line: `docstring.lstrip().splitlines()[0]`, or `None` where flit raises
+/// `NoDocstringError` (`not docstring.strip()`). Trailing whitespace is kept, as flit keeps it.
+///
+/// Python's whitespace and line boundaries are wider than `\n` and spaces: `\x0b`, `\x0c`,
+/// `\x1c`..`\x1e`, `\x85`, U+2028 and U+2029 end a line too.
+pub fn summary(docstring: &str) -> Option<&str> {
+    let text = docstring.trim_start_matches(py_isspace);
+    if text.is_empty() {
+        return None;
+    }
+    let end = text
+        .find([
+            '\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\u{85}', '\u{2028}', '\u{2029}',
+        ])
+        .unwrap_or(text.len());
+    Some(&text[..end])
+}
+
 /// `str.expandtabs()` with the default tab size of 8; the column restarts after `\n` and `\r`.
 fn expand_tabs(s: &str) -> Vec<char> {
     let mut out = Vec::with_capacity(s.len());

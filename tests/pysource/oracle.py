@@ -1,12 +1,15 @@
 """Oracle for tests/pysource_differential.rs: what flit_core 4.x finds through `ast`.
 
 Usage: oracle.py LISTFILE
-LISTFILE holds one path per line (UTF-8). For each path, one line is printed:
+LISTFILE holds one path per line (UTF-8). The first line printed is "python X.Y.Z"; then, for
+each path, one line:
 
-    <path as hex> TAB <status> TAB <docstring> TAB <version>
+    <path as hex> TAB <status> TAB <docstring> TAB <version> TAB <summary>
 
 status     "ok", or "err:<exception class>" when ast.parse fails (then the rest is "-").
 docstring  "N" (none), "S<hex of UTF-8>", or "U" (contains a lone surrogate).
+summary    flit's Summary from that docstring, same notation; "N" where flit would raise
+           NoDocstringError (no docstring, or nothing but whitespace).
 version    "N" (no match), or "<type>:<payload>": str -> hex of UTF-8 (or "U" for a lone
            surrogate), bytes -> hex, int -> decimal, float -> repr, complex -> repr of the
            imaginary part, bool -> True/False, NoneType/ellipsis -> empty.
@@ -90,6 +93,7 @@ def main():
     check_cleandoc = sys.version_info < (3, 13)
     import inspect
     out = sys.stdout
+    out.write('python %d.%d.%d\n' % sys.version_info[:3])
     with open(sys.argv[1], encoding='utf-8') as f:
         paths = f.read().splitlines()
     for path in paths:
@@ -99,9 +103,10 @@ def main():
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as e:
-            out.write(head + 'err:' + type(e).__name__ + '\t-\t-\n')
+            out.write(head + 'err:' + type(e).__name__ + '\t-\t-\t-\n')
             continue
         raw = ast.get_docstring(tree, clean=False)
+        summary = 'N'
         if raw is None:
             doc = 'N'
         else:
@@ -109,7 +114,10 @@ def main():
             if check_cleandoc:
                 assert cleaned == inspect.cleandoc(raw), path
             doc = text(cleaned)
-        out.write(head + 'ok\t' + doc + '\t' + version_field(tree) + '\n')
+            # flit_core common.get_info_from_module
+            if cleaned and cleaned.strip():
+                summary = text(cleaned.lstrip().splitlines()[0])
+        out.write(head + 'ok\t' + doc + '\t' + version_field(tree) + '\t' + summary + '\n')
 
 
 main()

@@ -25,9 +25,9 @@ pub(super) enum Value {
 
 pub(super) struct Found {
     /// The string parts of a docstring.
-    pub docstring: Option<(Vec<StrLit>, usize)>,
-    /// The value assigned to `__version__` first, and where it starts.
-    pub version: Option<(Value, usize)>,
+    pub docstring: Option<Vec<StrLit>>,
+    /// The value assigned to `__version__` first.
+    pub version: Option<Value>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -92,7 +92,7 @@ pub(super) fn analyse(tokens: &[Token]) -> Result<Found, Fail> {
         if first {
             first = false;
             if let Some(Value::Str(parts)) = statements.first().and_then(|s| constant(s)) {
-                found.docstring = Some((parts, head.start));
+                found.docstring = Some(parts);
             }
         }
         for statement in statements {
@@ -110,18 +110,18 @@ pub(super) fn analyse(tokens: &[Token]) -> Result<Found, Fail> {
 }
 
 /// The `str` value of concatenated literals.
-pub(super) fn string_value(chars: &[char], parts: &(Vec<StrLit>, usize)) -> Result<String, Fail> {
+pub(super) fn string_value(chars: &[char], parts: &[StrLit]) -> Result<String, Fail> {
     let mut out = String::new();
-    for lit in &parts.0 {
+    for lit in parts {
         let units = literal::units(chars, lit)?;
         out.push_str(&literal::to_string(&units, lit.body.0)?);
     }
     Ok(out)
 }
 
-pub(super) fn constant_value(chars: &[char], value: &(Value, usize)) -> Result<Constant, Fail> {
-    Ok(match &value.0 {
-        Value::Str(parts) => Constant::Str(string_value(chars, &(parts.clone(), value.1))?),
+pub(super) fn constant_value(chars: &[char], value: &Value) -> Result<Constant, Fail> {
+    Ok(match value {
+        Value::Str(parts) => Constant::Str(string_value(chars, parts)?),
         Value::Bytes(parts) => {
             let mut out = Vec::new();
             for lit in parts {
@@ -276,7 +276,7 @@ fn annotation_colon(target: &[Token]) -> Option<usize> {
 
 /// What a simple statement assigns to `__version__`, if it is such an assignment with a
 /// constant value. Fails on assignments Python rejects.
-fn assignment(statement: &[Token]) -> Result<Option<(Value, usize)>, Fail> {
+fn assignment(statement: &[Token]) -> Result<Option<Value>, Fail> {
     // PEP 695 `type X = ...` is a TypeAlias, not an Assign.
     if let [first, second, ..] = statement {
         if name(first) == Some("type") && name(second).is_some() {
@@ -295,7 +295,6 @@ fn assignment(statement: &[Token]) -> Result<Option<(Value, usize)>, Fail> {
         Some(split) => split,
         None => return Ok(None),
     };
-    let value_at = value.first().map_or(at, |t| t.start);
     let mut is_version = false;
     if let Some(colon) = annotation_colon(parts[0]) {
         let (target, annotation) = (&parts[0][..colon], &parts[0][colon + 1..]);
@@ -314,11 +313,7 @@ fn assignment(statement: &[Token]) -> Result<Option<(Value, usize)>, Fail> {
             is_version |= version_name(target)?;
         }
     }
-    Ok(if is_version {
-        constant(value).map(|v| (v, value_at))
-    } else {
-        None
-    })
+    Ok(if is_version { constant(value) } else { None })
 }
 
 /// Whether a target is the name `__version__`, possibly parenthesised (still an `ast.Name`).
