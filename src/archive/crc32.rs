@@ -56,22 +56,7 @@ impl Crc32 {
     }
 
     pub fn update(&mut self, data: &[u8]) -> &mut Self {
-<<<<<<< HEAD
         self.state = !update_raw(!self.state, data);
-=======
-        let mut crc = !self.state;
-        for &byte in data {
-            crc ^= byte as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        self.state = !crc;
->>>>>>> h-pysource
         self
     }
 
