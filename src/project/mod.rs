@@ -730,8 +730,10 @@ impl<'a> Checker<'a> {
         want_summary: bool,
         want_version: bool,
     ) -> (Option<String>, Option<(String, PathBuf)>) {
+        // flit's loop: each file's first top-level `__version__` constant replaces what
+        // earlier files gave; the docstring is that of the last file parsed (__init__.py).
         let mut version: Option<(pysource::Constant, PathBuf)> = None;
-        let mut docstring = None;
+        let mut docstring: Option<String> = None;
         let mut failed = false;
         for file in module.version_files() {
             let facts = std::fs::read(&file)
@@ -741,18 +743,48 @@ impl<'a> Checker<'a> {
                         format!("{}:{}:{}: {}", file.display(), e.line, e.column, e.message)
                     })
                 });
-            match facts {
-                Ok(f) => {
-                    if let Some(v) = f.version {
-                        version = Some((v, file.clone()));
-                    }
-                    // flit takes the docstring of the last file parsed: __init__.py.
-                    docstring = f.docstring;
-                }
+            let facts = match facts {
+                Ok(f) => f,
                 Err(message) => {
                     self.diags.push(Diagnostic::error(message).in_file(&file));
                     failed = true;
+                    continue;
                 }
+            };
+            match facts.version {
+                Ok(Some(v)) => version = Some((v, file.clone())),
+                Ok(None) => {}
+                Err(e) if want_version => {
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "{}:{}:{}: cannot read __version__: {}",
+                            file.display(),
+                            e.line,
+                            e.column,
+                            e.message
+                        ))
+                        .in_file(&file),
+                    );
+                    failed = true;
+                }
+                Err(_) => {}
+            }
+            match facts.docstring {
+                Ok(d) => docstring = d,
+                Err(e) if want_summary && file == module.main_file() => {
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "{}:{}:{}: cannot read the docstring: {}",
+                            file.display(),
+                            e.line,
+                            e.column,
+                            e.message
+                        ))
+                        .in_file(&file),
+                    );
+                    failed = true;
+                }
+                Err(_) => docstring = None,
             }
         }
         if failed {
@@ -760,12 +792,9 @@ impl<'a> Checker<'a> {
         }
         let main_file = module.main_file();
         let summary = if want_summary {
-            match docstring.as_deref().map(str::trim_start) {
-                Some(doc) if !doc.trim().is_empty() => {
-                    let first = doc.lines().next().unwrap_or("").to_string();
-                    Some(first)
-                }
-                _ => {
+            match docstring.as_deref().and_then(pysource::summary) {
+                Some(first) => Some(first.to_string()),
+                None => {
                     self.diags.push(
                         Diagnostic::error(format!(
                             "`description` is dynamic, but {} has no docstring",
@@ -787,18 +816,22 @@ impl<'a> Checker<'a> {
         };
         let version = if want_version {
             match version {
-                Some((pysource::Constant::Str(v), file)) if !v.is_empty() => Some((v, file)),
-                Some((other, file)) if !matches!(other, pysource::Constant::Str(_)) => {
-                    self.diags.push(
-                        Diagnostic::error(format!(
-                            "__version__ in {} must be a string, not {}",
-                            file.display(),
-                            constant_type(&other)
-                        ))
-                        .in_file(&file),
-                    );
-                    None
-                }
+                // flit treats a falsy constant ("", 0, None, ...) as "not found".
+                Some((c, file)) if c.is_truthy() => match c {
+                    pysource::Constant::Str(v) => Some((v, file)),
+                    other => {
+                        self.diags.push(
+                            Diagnostic::error(format!(
+                                "__version__ in {} must be a string, not {}",
+                                file.display(),
+                                other.python_type_name()
+                            ))
+                            .in_file(&file)
+                            .with_help("write it as a string: __version__ = \"1.0\""),
+                        );
+                        None
+                    }
+                },
                 _ => {
                     self.diags.push(
                         Diagnostic::error(format!(
@@ -1821,19 +1854,6 @@ fn check_email(email: &str) -> Result<(), String> {
         return Err(format!("{domain:?} is not a valid domain"));
     }
     Ok(())
-}
-
-fn constant_type(c: &pysource::Constant) -> &'static str {
-    match c {
-        pysource::Constant::Str(_) => "str",
-        pysource::Constant::Bytes(_) => "bytes",
-        pysource::Constant::Int(_) => "int",
-        pysource::Constant::Float(_) => "float",
-        pysource::Constant::Complex(_) => "complex",
-        pysource::Constant::Bool(_) => "bool",
-        pysource::Constant::None => "None",
-        pysource::Constant::Ellipsis => "Ellipsis",
-    }
 }
 
 fn suffix_lower(path: &str) -> Option<String> {
