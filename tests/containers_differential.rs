@@ -841,7 +841,6 @@ fn zip_past_2_and_4_gib_offsets_matches_cpython() {
 }
 
 #[test]
-#[ignore = "needs bit-exact deflate"]
 fn zip_deflated_levels_match_cpython() {
     let mut diff = Differential::new("zip-deflate");
     for level in [6u8, 9, 1] {
@@ -1101,7 +1100,6 @@ fn gzip_and_tar_gz_match_cpython_at_level0() {
 }
 
 #[test]
-#[ignore = "needs bit-exact deflate"]
 fn gzip_levels_match_cpython() {
     let mut diff = Differential::new("gzip-deflate");
     let text = sample(21, 3 << 20, true);
@@ -1127,7 +1125,6 @@ fn gzip_levels_match_cpython() {
 
 /// flit-bytes.md §1.8: `tiny` built by flit_core 4.2.0 with SOURCE_DATE_EPOCH=1700000000.
 #[test]
-#[ignore = "needs bit-exact deflate"]
 fn flit_golden_tiny_wheel_and_sdist() {
     use sha2::{Digest, Sha256};
 

@@ -79,6 +79,8 @@ impl<W: Write> GzipWriter<W> {
         if poisoned {
             return Err(poisoned_error());
         }
+        // The buffer still holds the last write's output, already sent to `inner`.
+        compressed.clear();
         deflater.finish(&mut compressed);
         compressed.extend_from_slice(&crc.value().to_le_bytes());
         // ISIZE is defined modulo 2^32; the truncation is the format, not a loss.
