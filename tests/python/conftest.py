@@ -146,3 +146,29 @@ def copy_project(tmp_path):
 
 
 PYTHON = sys.executable
+
+
+def validate_artifacts(wheel, sdist=None, has_readme=True):
+    """Runs every artifact check and returns the verdicts (so a forge build can be held
+    to the verdicts flit_core's own build gets): packaging's strict metadata parser,
+    twine check --strict (when there is a readme) and check-wheel-contents."""
+    import zipfile
+
+    from packaging.metadata import ExceptionGroup, Metadata
+
+    verdict = {}
+    with zipfile.ZipFile(wheel) as z:
+        meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        try:
+            Metadata.from_email(z.read(meta), validate=True)
+            verdict["packaging"] = "ok"
+        except ExceptionGroup as e:
+            verdict["packaging"] = "; ".join(sorted(str(x) for x in e.exceptions))
+    if has_readme:
+        files = [wheel] + ([sdist] if sdist else [])
+        r = run([sys.executable, "-m", "twine", "check", "--strict", *files])
+        verdict["twine"] = r.returncode
+    r = run([Path(sys.executable).parent / "check-wheel-contents", wheel])
+    verdict["check-wheel-contents"] = r.stdout.replace(str(wheel), "WHEEL")
+    verdict["check-wheel-contents rc"] = r.returncode
+    return verdict

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from compare import assert_same_bytes, tar_members
-from conftest import build_both, flit_env, forge_env, write_tree
+from conftest import build_both, flit_env, forge_env, validate_artifacts, write_tree
 
 LICENSE = "MIT License\n\nCopyright (c) 2026 Someone\n"
 
@@ -203,3 +203,21 @@ def test_native_differs_only_as_documented(tmp_path, forge_bin):
         fm = [m[0] for m in tar_members(flit["sdist"])]
         nm = [m[0] for m in tar_members(native["sdist"])]
         assert fm == nm, name
+
+
+def test_artifacts_pass_validators(tmp_path, forge_bin):
+    """Native artifacts pass packaging, twine and check-wheel-contents; flit-profile
+    artifacts get exactly the verdicts flit_core's own get (flit 4.2.0 writes an
+    invalid `Import-Name: foo-stubs` for stub packages, which the profile reproduces)."""
+    for name, files in sorted(PROJECTS.items()):
+        has_readme = "readme" in files["pyproject.toml"]
+        flit, native = build_pair(tmp_path / name / "n", name, files, profile="native")
+        ours = validate_artifacts(native["wheel"], native["sdist"], has_readme)
+        assert ours["packaging"] == "ok", f"{name}: {ours}"
+        assert ours.get("twine", 0) == 0, f"{name}: {ours}"
+        theirs = validate_artifacts(flit["wheel"], flit["sdist"], has_readme)
+        # check-wheel-contents lints project layout (e.g. W009 several top-level
+        # modules); where it objects, it objects to flit's wheel too.
+        assert ours["check-wheel-contents rc"] <= theirs["check-wheel-contents rc"], f"{name}: {ours}"
+        _, flit_profile = build_pair(tmp_path / name / "f", name, files, profile="flit-4.2.0")
+        assert validate_artifacts(flit_profile["wheel"], flit_profile["sdist"], has_readme) == theirs, name
