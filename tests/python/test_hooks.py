@@ -167,3 +167,21 @@ def test_validators_accept_artifacts(sample, tmp_path, forge_bin):
 
     with zipfile.ZipFile(wheel) as z:
         Metadata.from_email(z.read("forge_sample-1.0.0.dist-info/METADATA"), validate=True)
+
+
+def test_uv_build_and_install(sample, tmp_path, venv):
+    """uv as the frontend: `uv build --no-build-isolation` with forge importable from
+    the (unactivated) venv, then `uv pip install` of the wheel and an editable install."""
+    uv = Path(sys.executable).parent / "uv"
+    py = venv / "bin" / "python"
+    env = dict(clean_env(), UV_NO_CACHE="1", UV_OFFLINE="1")
+    out = tmp_path / "dist"
+    r = run([uv, "build", "--no-build-isolation", "--python", py, "--out-dir", out, sample], env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert names == ["forge_sample-1.0.0-py3-none-any.whl", "forge_sample-1.0.0.tar.gz"], names
+    r = run([uv, "pip", "install", "--python", py, "--no-deps", out / names[0]], env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert run([venv / "bin" / "forge-sample"]).stdout.strip() == "hello from forge-sample"
+    r = run([uv, "pip", "uninstall", "--python", py, "forge-sample"], env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
