@@ -18,6 +18,10 @@ pub struct BuildOptions {
     /// `SOURCE_DATE_EPOCH` as the sdist uses it; an error that only an sdist build
     /// reports (flit builds wheels fine with a value its sdist code crashes on).
     pub sdist_epoch: Result<Option<i64>, Diagnostics>,
+    /// Config setting `wheel-tag`: overrides the project's tag.
+    pub wheel_tag: Option<String>,
+    /// Config settings `script=PATH`: executables added to `<dist>.data/scripts/`.
+    pub extra_scripts: Vec<PathBuf>,
 }
 
 impl BuildOptions {
@@ -54,6 +58,8 @@ impl BuildOptions {
                 profile,
                 wheel_epoch: wheel_epoch.filter(|v| *v <= MAX_EPOCH),
                 sdist_epoch,
+                wheel_tag: None,
+                extra_scripts: Vec::new(),
             });
         }
         let epoch = match (raw, parsed) {
@@ -67,6 +73,8 @@ impl BuildOptions {
             profile,
             wheel_epoch: epoch,
             sdist_epoch: Ok(epoch),
+            wheel_tag: None,
+            extra_scripts: Vec::new(),
         })
     }
 

@@ -11,7 +11,8 @@ const HELP: &str = "\
 forge-backend: build wheels and sdists of pure-Python projects from pyproject.toml
 
 USAGE:
-  forge-backend build [--wheel] [--sdist] [--outdir DIR] [--profile NAME] [PROJECT_DIR]
+  forge-backend build [--wheel] [--sdist] [--outdir DIR] [--profile NAME]
+                      [--config-setting KEY=VALUE]... [PROJECT_DIR]
       Build a wheel and/or an sdist (neither flag: both) into DIR (default
       PROJECT_DIR/dist) and print the written file names.
   forge-backend check [--profile NAME] [PROJECT_DIR]
@@ -31,13 +32,16 @@ PROFILES (--profile, -C profile=NAME, or FORGE_BACKEND_PROFILE):
 
 CONFIG SETTINGS (PEP 517 config_settings, e.g. `python -m build -C profile=flit`):
   profile=NAME    the output profile
+  wheel-tag=TAG   the wheel's tag set instead of py3-none-any, e.g.
+                  py3-none-manylinux_2_17_x86_64.musllinux_1_2_x86_64
+  script=PATH     an executable to ship in <dist>.data/scripts/ (repeatable)
   Any other key is an error.
 
 EXIT STATUS: 0 success, 1 the project has errors, 2 wrong usage or I/O failure.
 ";
 
 /// Config-settings keys the backend understands.
-pub const CONFIG_KEYS: &[&str] = &["profile"];
+pub const CONFIG_KEYS: &[&str] = &["profile", "wheel-tag", "script"];
 
 pub fn main() -> i32 {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -200,14 +204,21 @@ fn load(root: &Path, profile: &Profile) -> Result<Project, Failure> {
 }
 
 fn cmd_build(args: &[String]) -> Result<i32, Failure> {
-    let parsed = parse_args(args, &["wheel", "sdist"], &["outdir", "profile"])?;
+    let parsed = parse_args(
+        args,
+        &["wheel", "sdist"],
+        &["outdir", "profile", "config-setting"],
+    )?;
     let root = absolute(&project_dir(&parsed.positional)?)?;
     let outdir = match parsed.value("outdir") {
         Some(d) => absolute(Path::new(d))?,
         None => root.join("dist"),
     };
-    let profile = profile_from(parsed.value("profile"))?;
-    let options = BuildOptions::from_env(profile)?;
+    let settings = config_settings(&parsed)?;
+    let profile = profile_from(settings.profile.as_deref().or(parsed.value("profile")))?;
+    let mut options = BuildOptions::from_env(profile)?;
+    options.wheel_tag = settings.wheel_tag;
+    options.extra_scripts = settings.scripts;
     let project = load(&root, &options.profile)?;
     let (wheel, sdist) = match (parsed.flag("wheel"), parsed.flag("sdist")) {
         (false, false) => (true, true),
@@ -252,26 +263,44 @@ fn cmd_check(args: &[String]) -> Result<i32, Failure> {
     }
 }
 
-/// The profile named by `--config-setting profile=...` (which wins) or `--profile`.
-fn hook_profile(parsed: &ParsedArgs) -> Result<Option<String>, Failure> {
-    let mut from_config: Option<&str> = None;
+/// PEP 517 config settings, as the shim passes them (`--config-setting KEY=VALUE`).
+#[derive(Default)]
+struct ConfigSettings {
+    profile: Option<String>,
+    wheel_tag: Option<String>,
+    scripts: Vec<PathBuf>,
+}
+
+fn config_settings(parsed: &ParsedArgs) -> Result<ConfigSettings, Failure> {
+    let mut settings = ConfigSettings::default();
     for (_, setting) in parsed.values.iter().filter(|(k, _)| k == "config-setting") {
         let (key, value) = setting.split_once('=').unwrap_or((setting.as_str(), ""));
-        if key != "profile" {
-            return Err(Failure::Usage(format!(
-                "unknown config setting {key:?}; forge_backend understands: {}",
-                CONFIG_KEYS.join(", ")
-            )));
+        let single = |slot: &mut Option<String>| -> Result<(), Failure> {
+            if slot.as_deref().is_some_and(|p| p != value) {
+                return Err(Failure::Usage(format!(
+                    "config setting `{key}` given twice with different values ({:?}, {value:?})",
+                    slot.clone().unwrap_or_default()
+                )));
+            }
+            *slot = Some(value.to_string());
+            Ok(())
+        };
+        match key {
+            "profile" => single(&mut settings.profile)?,
+            "wheel-tag" => {
+                crate::project::forge_table::check_wheel_tag(value).map_err(Failure::Usage)?;
+                single(&mut settings.wheel_tag)?
+            }
+            "script" => settings.scripts.push(absolute(Path::new(value))?),
+            other => {
+                return Err(Failure::Usage(format!(
+                    "unknown config setting {other:?}; forge_backend understands: {}",
+                    CONFIG_KEYS.join(", ")
+                )))
+            }
         }
-        if from_config.is_some_and(|p| p != value) {
-            return Err(Failure::Usage(format!(
-                "config setting `profile` given twice with different values ({:?}, {value:?})",
-                from_config.unwrap_or_default()
-            )));
-        }
-        from_config = Some(value);
     }
-    Ok(from_config.or(parsed.value("profile")).map(str::to_string))
+    Ok(settings)
 }
 
 fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
@@ -285,8 +314,11 @@ fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
             "usage: forge-backend hook HOOK OUTDIR [options]".into(),
         ));
     };
-    let profile = profile_from(hook_profile(&parsed)?.as_deref())?;
-    let options = BuildOptions::from_env(profile)?;
+    let settings = config_settings(&parsed)?;
+    let profile = profile_from(settings.profile.as_deref().or(parsed.value("profile")))?;
+    let mut options = BuildOptions::from_env(profile)?;
+    options.wheel_tag = settings.wheel_tag;
+    options.extra_scripts = settings.scripts;
     let root = absolute(Path::new("."))?;
     let outdir = absolute(Path::new(outdir))?;
     let metadata_dir = parsed

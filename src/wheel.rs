@@ -29,7 +29,7 @@ impl DistInfo {
         DistInfo {
             dir_name: format!("{}.dist-info", project.dist_name()),
             metadata: metadata::core_metadata(project, &options.profile).into_bytes(),
-            wheel: metadata::wheel_file(project, &options.profile).into_bytes(),
+            wheel: metadata::wheel_file(wheel_tag(project, options), &options.profile).into_bytes(),
             entry_points: metadata::entry_points(project).map(String::into_bytes),
         }
     }
@@ -92,9 +92,21 @@ impl DistInfo {
     }
 }
 
+/// The wheel's tag set: the `wheel-tag` config setting, else the project's.
+pub fn wheel_tag<'a>(project: &'a Project, options: &'a BuildOptions) -> &'a str {
+    options
+        .wheel_tag
+        .as_deref()
+        .unwrap_or_else(|| project.wheel_tag())
+}
+
 /// File name of the wheel.
-pub fn filename(project: &Project) -> String {
-    format!("{}-{}.whl", project.dist_name(), project.wheel_tag())
+pub fn filename(project: &Project, options: &BuildOptions) -> String {
+    format!(
+        "{}-{}.whl",
+        project.dist_name(),
+        wheel_tag(project, options)
+    )
 }
 
 /// Builds the wheel (or editable wheel) into `outdir`; returns its file name.
@@ -105,16 +117,36 @@ pub fn build(
     metadata_dir: Option<&Path>,
     editable: bool,
 ) -> Result<String, Diagnostics> {
+    build_tuned(
+        project,
+        options,
+        outdir,
+        metadata_dir,
+        editable,
+        Tuning::from_machine(),
+    )
+}
+
+/// [`build`] with explicit work distribution.
+pub fn build_tuned(
+    project: &Project,
+    options: &BuildOptions,
+    outdir: &Path,
+    metadata_dir: Option<&Path>,
+    editable: bool,
+    tuning: Tuning,
+) -> Result<String, Diagnostics> {
     let layout = layout::wheel_layout(project)?;
     let mut dist_info = DistInfo::new(project, options);
     if let Some(md) = metadata_dir {
         dist_info = dist_info.from_prepared(md)?;
     }
-    let name = filename(project);
+    let name = filename(project, options);
     let target = outdir.join(&name);
     let mut out = AtomicFile::create(&target)
         .map_err(|e| crate::diagnostic::io_error("create", &target, &e))?;
     let mut writer = WheelWriter {
+        tuning,
         zip: ZipWriter::new(out.take_file()).map_err(|e| write_error(&target, &e))?,
         records: Vec::new(),
         options,
@@ -127,6 +159,8 @@ pub fn build(
         writer.add_files(&layout.module)?;
     }
     writer.add_files(&layout.data)?;
+    let scripts = scripts(project, options)?;
+    writer.add_files(&scripts)?;
     if let Some(ep) = &dist_info.entry_points {
         writer.add_generated(&format!("{}/entry_points.txt", dist_info.dir_name), ep)?;
     }
@@ -149,6 +183,36 @@ pub fn build(
     let file = writer.zip.finish().map_err(|e| write_error(&target, &e))?;
     out.commit(file).map_err(|e| write_error(&target, &e))?;
     Ok(name)
+}
+
+/// Executables for `<dist>.data/scripts/`: the project's, then the config settings'.
+fn scripts(project: &Project, options: &BuildOptions) -> Result<Vec<ArchiveFile>, Diagnostics> {
+    let dist = project.dist_name();
+    let mut out: Vec<ArchiveFile> = Vec::new();
+    for path in project.forge.scripts.iter().chain(&options.extra_scripts) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return Err(Diagnostic::error(format!(
+                "script {} has no UTF-8 file name",
+                path.display()
+            ))
+            .into());
+        };
+        let archive_path = format!("{dist}.data/scripts/{name}");
+        if out.iter().any(|f| f.archive_path == archive_path) {
+            return Err(Diagnostic::error(format!("two scripts are named {name}")).into());
+        }
+        if !path.is_file() {
+            return Err(
+                Diagnostic::error(format!("script {} is not a file", path.display())).into(),
+            );
+        }
+        out.push(ArchiveFile {
+            source: path.clone(),
+            archive_path,
+            symlink_target: None,
+        });
+    }
+    Ok(out)
 }
 
 fn write_error(target: &Path, e: &io::Error) -> Diagnostics {
@@ -187,6 +251,7 @@ fn zip_entry(
 
 struct WheelWriter<'a> {
     zip: ZipWriter<File>,
+    tuning: Tuning,
     records: Vec<RecordEntry>,
     options: &'a BuildOptions,
     target: &'a Path,
@@ -209,47 +274,183 @@ impl WheelWriter<'_> {
         Ok(())
     }
 
+    /// Adds files in order. Runs of small files are read whole and compressed on all
+    /// cores (the output order, and so the bytes, do not depend on the thread count);
+    /// large files are streamed so memory stays bounded.
     fn add_files(&mut self, files: &[ArchiveFile]) -> Result<(), Diagnostics> {
+        let mut opened = Vec::with_capacity(files.len());
         for f in files {
-            self.add_file(f)?;
+            let file = File::open(&f.source)
+                .map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
+            let meta = file
+                .metadata()
+                .map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
+            opened.push(OpenFile {
+                spec: f,
+                file,
+                meta,
+            });
+        }
+        let mut rest = opened.as_mut_slice();
+        while !rest.is_empty() {
+            if rest[0].meta.len() > self.tuning.whole_file_limit {
+                let (first, tail) = rest.split_at_mut(1);
+                self.stream_file(&mut first[0])?;
+                rest = tail;
+                continue;
+            }
+            let mut end = 0;
+            let mut bytes = 0;
+            while end < rest.len()
+                && rest[end].meta.len() <= self.tuning.whole_file_limit
+                && (end == 0 || bytes + rest[end].meta.len() <= self.tuning.batch_bytes)
+            {
+                bytes += rest[end].meta.len();
+                end += 1;
+            }
+            let (batch, tail) = rest.split_at_mut(end);
+            let level = self.options.profile.wheel_level;
+            let compressed = compress_all(batch, level, self.tuning.threads);
+            for (open, result) in batch.iter().zip(compressed) {
+                let c = result
+                    .map_err(|e| crate::diagnostic::io_error("read", &open.spec.source, &e))?;
+                let (entry, declared_size) = self.entry_for(open)?;
+                self.zip
+                    .add_precompressed(&entry, declared_size, c.crc32, c.size, &c.deflated)
+                    .map_err(|e| write_error(self.target, &e))?;
+                self.records.push(RecordEntry {
+                    path: open.spec.archive_path.clone(),
+                    sha256: c.sha256,
+                    size: c.size,
+                });
+            }
+            rest = tail;
         }
         Ok(())
     }
 
-    fn add_file(&mut self, f: &ArchiveFile) -> Result<(), Diagnostics> {
-        let file = File::open(&f.source)
-            .map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
-        let meta = file
-            .metadata()
-            .map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
-        let (mtime, _) = build::file_mtime(&meta);
-        let time = self.options.zip_time_for_file(&f.source, mtime)?;
-        let mode = build::normalize_mode(build::file_mode(&meta));
+    /// The zip entry for a file from disk, and the size flit's `ZipInfo` declares.
+    fn entry_for(&self, open: &OpenFile<'_>) -> Result<(ZipEntry, Option<u64>), Diagnostics> {
+        let (mtime, _) = build::file_mtime(&open.meta);
+        let time = self.options.zip_time_for_file(&open.spec.source, mtime)?;
+        let mode = build::normalize_mode(build::file_mode(&open.meta));
         // flit's ZipInfo.from_file (used when SOURCE_DATE_EPOCH is unset) declares the
         // size up front, which decides zip64 for huge files; a fresh ZipInfo does not.
         let declared_size = match (self.options.wheel_epoch, self.options.profile.unset_epoch) {
-            (None, crate::profile::UnsetEpoch::FileMtimes) => Some(meta.len()),
+            (None, crate::profile::UnsetEpoch::FileMtimes) => Some(open.meta.len()),
             _ => None,
         };
+        let entry = zip_entry(open.spec.archive_path.clone(), mode, time, self.options)?;
+        Ok((entry, declared_size))
+    }
+
+    /// Streams one large file: read once, hashed and compressed as it goes.
+    fn stream_file(&mut self, open: &mut OpenFile<'_>) -> Result<(), Diagnostics> {
+        let (entry, declared_size) = self.entry_for(open)?;
         let mut reader = HashingReader {
-            inner: file,
+            inner: &mut open.file,
             hasher: Sha256::new(),
             size: 0,
         };
         self.zip
-            .add_reader(
-                &zip_entry(f.archive_path.clone(), mode, time, self.options)?,
-                declared_size,
-                &mut reader,
-            )
-            .map_err(|e| crate::diagnostic::io_error("add", &f.source, &e))?;
+            .add_reader(&entry, declared_size, &mut reader)
+            .map_err(|e| crate::diagnostic::io_error("add", &open.spec.source, &e))?;
         self.records.push(RecordEntry {
-            path: f.archive_path.clone(),
+            path: open.spec.archive_path.clone(),
             sha256: reader.hasher.finalize().into(),
             size: reader.size,
         });
         Ok(())
     }
+}
+
+/// How the wheel writer spreads work; fixed in production, varied by tests to prove the
+/// bytes do not depend on it.
+#[derive(Clone, Copy, Debug)]
+pub struct Tuning {
+    pub threads: usize,
+    /// Files larger than this are streamed instead of read whole.
+    pub whole_file_limit: u64,
+    /// Raw bytes read and compressed per parallel batch.
+    pub batch_bytes: u64,
+}
+
+impl Tuning {
+    pub fn from_machine() -> Tuning {
+        let threads = std::env::var("FORGE_BACKEND_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n: &usize| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        Tuning {
+            threads,
+            whole_file_limit: 8 << 20,
+            batch_bytes: 64 << 20,
+        }
+    }
+}
+
+struct OpenFile<'a> {
+    spec: &'a ArchiveFile,
+    file: File,
+    meta: std::fs::Metadata,
+}
+
+struct Compressed {
+    deflated: Vec<u8>,
+    crc32: u32,
+    size: u64,
+    sha256: [u8; 32],
+}
+
+fn compress_one(open: &OpenFile<'_>, level: u8) -> io::Result<Compressed> {
+    let mut data = Vec::with_capacity(open.meta.len() as usize);
+    (&open.file).read_to_end(&mut data)?;
+    Ok(Compressed {
+        deflated: crate::archive::deflate::deflate(level, &data),
+        crc32: crate::archive::crc32::crc32(&data),
+        size: data.len() as u64,
+        sha256: Sha256::digest(&data).into(),
+    })
+}
+
+/// Compresses every file of `batch`, in parallel when it pays; results in input order.
+fn compress_all(batch: &[OpenFile<'_>], level: u8, threads: usize) -> Vec<io::Result<Compressed>> {
+    let threads = threads.min(batch.len());
+    if threads <= 1 {
+        return batch.iter().map(|f| compress_one(f, level)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<io::Result<Compressed>>> = (0..batch.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= batch.len() {
+                            break done;
+                        }
+                        done.push((i, compress_one(&batch[i], level)));
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            // A worker only panics if the encoder does; its files then stay None and
+            // come back as I/O errors below.
+            if let Ok(done) = worker.join() {
+                for (i, r) in done {
+                    results[i] = Some(r);
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(io::Error::other("a compression worker failed"))))
+        .collect()
 }
 
 /// Hashes what passes through, so each file is read once for both zip and RECORD.

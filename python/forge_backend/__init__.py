@@ -51,6 +51,73 @@ def _find_binary():
     )
 
 
+def _self_source_root():
+    """The project root when the hook is building forge_backend itself from source
+    (this file is <root>/python/forge_backend/__init__.py and <root> is the current
+    folder, as `backend-path = ["python"]` arranges); else None."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    if not os.path.isfile(os.path.join(root, "Cargo.toml")):
+        return None
+    try:
+        if not os.path.samefile(root, os.getcwd()):
+            return None
+    except OSError:
+        return None
+    return root
+
+
+def _cargo_build(root):
+    """Compiles forge-backend from `root` with cargo; returns the binary's path.
+
+    The target folder is outside the source tree (an sdist may be read-only, and a
+    build must not write into it) and shared between builds, so the sdist → wheel
+    path of `python -m build` compiles the dependencies once. Crates come from a
+    vendor folder or cargo's cache when they are there (offline), else from the
+    registry; nothing else is ever downloaded.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    cargo = os.environ.get("CARGO") or shutil.which("cargo")
+    if not cargo:
+        home_cargo = os.path.join(os.path.expanduser("~"), ".cargo", "bin", "cargo")
+        cargo = home_cargo if os.path.isfile(home_cargo) else None
+    if not cargo:
+        sys.stderr.write(
+            "error: building forge_backend from source needs Rust's cargo (Rust 1.85 or "
+            "newer), which was not found on PATH or in ~/.cargo/bin.\n"
+            "  = help: install it with your system's package manager (e.g. `apt install "
+            "cargo`, `dnf install cargo`) or from https://rustup.rs, or set CARGO=/path/to/cargo. "
+            "forge_backend never downloads a toolchain itself.\n"
+        )
+        raise SystemExit(1)
+    target_dir = os.environ.get("FORGE_BACKEND_CARGO_TARGET_DIR") or os.path.join(
+        tempfile.gettempdir(), "forge-backend-cargo-target"
+    )
+    env = dict(os.environ, CARGO_TARGET_DIR=target_dir)
+    base = [cargo, "build", "--release", "--locked", "--manifest-path", os.path.join(root, "Cargo.toml")]
+    # Try offline first (vendored or cached crates); fall back to fetching crates.
+    offline = subprocess.run(base + ["--offline"], env=env, stdout=sys.stderr, stderr=subprocess.PIPE)
+    if offline.returncode != 0:
+        if os.environ.get("CARGO_NET_OFFLINE") in ("1", "true"):
+            sys.stderr.write(offline.stderr.decode("utf-8", "replace"))
+            raise SystemExit(1)
+        online = subprocess.run(base, env=env, stdout=sys.stderr)
+        if online.returncode != 0:
+            sys.stderr.write("error: cargo could not build forge-backend (see above)\n")
+            raise SystemExit(1)
+    return os.path.join(target_dir, "release", _EXE)
+
+
+def _platform_tag():
+    """The wheel tag of a binary built for the running interpreter's platform."""
+    import sysconfig
+
+    return "py3-none-" + sysconfig.get_platform().replace("-", "_").replace(".", "_")
+
+
 def _config_args(config_settings):
     args = []
     for key, value in (config_settings or {}).items():
@@ -62,11 +129,21 @@ def _config_args(config_settings):
 
 def _run(hook, outdir, config_settings, metadata_directory=None):
     """Runs one hook in the binary; returns the last line it printed."""
-    try:
-        binary = _find_binary()
-    except BackendError as e:
-        sys.stderr.write(f"{e}\n")
-        raise SystemExit(1) from None
+    _check_config(config_settings)
+    self_root = _self_source_root()
+    if self_root is not None:
+        # Building forge itself: the fresh binary goes into the wheel as a script, and
+        # the wheel is tagged for this platform.
+        binary = _cargo_build(self_root)
+        config_settings = dict(config_settings or {})
+        config_settings.setdefault("wheel-tag", _platform_tag())
+        config_settings.setdefault("script", binary)
+    else:
+        try:
+            binary = _find_binary()
+        except BackendError as e:
+            sys.stderr.write(f"{e}\n")
+            raise SystemExit(1) from None
     argv = [binary, "hook", hook, os.fspath(outdir)]
     if metadata_directory is not None:
         argv += ["--metadata-directory", os.fspath(metadata_directory)]
@@ -115,7 +192,7 @@ def _run(hook, outdir, config_settings, metadata_directory=None):
 
 
 # Keep in step with cli::CONFIG_KEYS (a test checks both).
-_CONFIG_KEYS = ("profile",)
+_CONFIG_KEYS = ("profile", "wheel-tag", "script")
 
 
 def _check_config(config_settings):

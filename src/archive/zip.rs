@@ -4,7 +4,8 @@
 //! Per member CPython writes a local header, the (compressed) data and, at `close()`, a
 //! central-directory record; then the end-of-central-directory record. No data
 //! descriptors (the file is seekable: the local header is rewritten in place with the
-//! CRC and sizes), no extra fields, no comments, no directory entries.
+//! CRC and sizes), no extra fields other than zip64 ones (below), no comments, no
+//! directory entries.
 //!
 //! - Versions: needed 20 and made by `0x0314`, or 45 (`0x032d`) for zip64 members.
 //! - Flags: 0, or 0x0800 when the name is not ASCII (it is then stored as UTF-8).
@@ -17,8 +18,9 @@
 //! byte for byte:
 //!
 //! - The local header gets a zip64 extra field (sizes `0xffffffff`, real sizes in the
-//!   extra, versions 45) when the size CPython knew before writing (`ZipInfo.file_size`)
-//!   times 1.05 exceeds the limit. `writestr` knows it; `open(zinfo, "w")` knows it only
+//!   extra, versions 45; CPython before 3.11.4 filled it in differently, see [`ZipFlavor`])
+//!   when the size CPython knew before writing (`ZipInfo.file_size`) times 1.05 exceeds
+//!   the limit. `writestr` knows it; `open(zinfo, "w")` knows it only
 //!   if the caller set it (flit does when it builds the ZipInfo with `from_file`, i.e.
 //!   without `SOURCE_DATE_EPOCH`). That is the `declared_size` argument below.
 //! - A member without that extra field whose data ends up larger than the limit makes
@@ -70,7 +72,7 @@ const ZIP64_LOCATOR_SIGNATURE: &[u8; 4] = b"PK\x06\x07";
 pub enum Method {
     /// `ZIP_STORED`.
     Stored,
-    /// `ZIP_DEFLATED` at zlib level 0..=9 (flit uses 6, zlib's default).
+    /// `ZIP_DEFLATED` at zlib `level` 0..=9 (flit uses 6, zlib's default).
     Deflated { level: u8 },
 }
 
@@ -210,6 +212,48 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// How a local header with a zip64 extra field is filled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Zip64LocalHeader {
+    /// Sizes `0xffffffff` (the real ones are in the extra) and versions 45: CPython 3.11.4
+    /// and later (gh-103861).
+    #[default]
+    Marked,
+    /// The real sizes unless one is over the limit, and versions 45 only when a declared or
+    /// real size is over the limit: CPython 3.11.3 and earlier.
+    Legacy,
+}
+
+/// The CPython-version-dependent details of `zipfile`'s output. `Default` is
+/// `ZipFlavor::CURRENT`. They only show for members of about 2 GiB or more; apart from
+/// them the bytes are the same in 3.8 to 3.13 (measured) and in CPython's main branch
+/// (read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ZipFlavor {
+    /// How local headers with a zip64 extra field are filled in.
+    pub zip64_local_header: Zip64LocalHeader,
+}
+
+impl ZipFlavor {
+    /// CPython 3.11.4 and later.
+    pub const CURRENT: ZipFlavor = ZipFlavor {
+        zip64_local_header: Zip64LocalHeader::Marked,
+    };
+    /// CPython 3.11.3 and earlier.
+    pub const CPYTHON_BEFORE_3_11_4: ZipFlavor = ZipFlavor {
+        zip64_local_header: Zip64LocalHeader::Legacy,
+    };
+
+    /// The flavor of CPython `3.minor.micro`.
+    pub fn for_cpython_3(minor: u32, micro: u32) -> ZipFlavor {
+        if minor < 11 || (minor == 11 && micro < 4) {
+            ZipFlavor::CPYTHON_BEFORE_3_11_4
+        } else {
+            ZipFlavor::CURRENT
+        }
+    }
+}
+
 /// A member's metadata.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZipEntry {
@@ -218,6 +262,8 @@ pub struct ZipEntry {
     /// Permission bits such as `0o644` or `0o755` (a regular-file type `0o100000` may be
     /// included; other file types are refused).
     pub mode: u32,
+    /// `ZipInfo.date_time`: flit uses SOURCE_DATE_EPOCH in UTC, else the file's local time,
+    /// or 2016-01-01 for generated files.
     pub modified: DosDateTime,
     pub method: Method,
 }
@@ -234,8 +280,8 @@ struct CentralRecord {
     uncompressed_size: u64,
     header_offset: u64,
     external_attributes: u32,
-    /// The local header had a zip64 extra, which raised CPython's `ZipInfo` versions to 45.
-    local_zip64: bool,
+    /// The versions of the final local header, which CPython keeps in the `ZipInfo`.
+    local_version: u8,
 }
 
 /// Validated, encoded metadata of a member about to be written.
@@ -260,18 +306,26 @@ pub struct ZipWriter<W: Write + Seek> {
     position: u64,
     records: Vec<CentralRecord>,
     names: HashSet<Vec<u8>>,
+    flavor: ZipFlavor,
     poisoned: bool,
 }
 
 impl<W: Write + Seek> ZipWriter<W> {
-    /// Starts an archive at the current position of `out`.
-    pub fn new(mut out: W) -> io::Result<Self> {
+    /// Starts an archive at the current position of `out`, as this machine's CPython
+    /// (3.11.7) writes it.
+    pub fn new(out: W) -> io::Result<Self> {
+        Self::with_flavor(out, ZipFlavor::CURRENT)
+    }
+
+    /// Starts an archive imitating another CPython version's output.
+    pub fn with_flavor(mut out: W, flavor: ZipFlavor) -> io::Result<Self> {
         let position = out.stream_position()?;
         Ok(ZipWriter {
             out,
             position,
             records: Vec::new(),
             names: HashSet::new(),
+            flavor,
             poisoned: false,
         })
     }
@@ -345,9 +399,10 @@ impl<W: Write + Seek> ZipWriter<W> {
         mut reader: impl Read,
     ) -> io::Result<()> {
         let prepared = self.prepare(entry)?;
-        let zip64 = local_header_needs_zip64(declared_size);
+        let plan = Zip64Plan::new(declared_size, self.flavor);
         let header_offset = self.position;
-        self.write_or_poison(&local_header(&prepared, 0, 0, 0, zip64))?;
+        // Only the length matters: the header is rewritten once the sizes are known.
+        self.write_or_poison(&local_header(&prepared, 0, 0, 0, plan).0)?;
 
         let mut crc = Crc32::new();
         let mut uncompressed_size = 0u64;
@@ -386,7 +441,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             self.write_or_poison(&compressed)?;
         }
 
-        if !zip64 {
+        if !plan.extra {
             if let Err(err) =
                 check_fits_without_zip64(&entry.name, uncompressed_size, compressed_size)
             {
@@ -395,12 +450,12 @@ impl<W: Write + Seek> ZipWriter<W> {
             }
         }
         let end = self.position;
-        let header = local_header(
+        let (header, version) = local_header(
             &prepared,
             crc.value(),
             compressed_size,
             uncompressed_size,
-            zip64,
+            plan,
         );
         let patched = self
             .out
@@ -417,7 +472,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             compressed_size,
             uncompressed_size,
             header_offset,
-            zip64,
+            version,
         );
         Ok(())
     }
@@ -531,9 +586,9 @@ impl<W: Write + Seek> ZipWriter<W> {
         uncompressed_size: u64,
         data: &[u8],
     ) -> io::Result<()> {
-        let zip64 = local_header_needs_zip64(declared_size);
+        let plan = Zip64Plan::new(declared_size, self.flavor);
         let compressed_size = data.len() as u64;
-        if !zip64 {
+        if !plan.extra {
             // Checked before writing: unlike CPython, which fails after writing the data,
             // we leave the archive usable.
             check_fits_without_zip64(
@@ -543,13 +598,9 @@ impl<W: Write + Seek> ZipWriter<W> {
             )?;
         }
         let header_offset = self.position;
-        self.write_or_poison(&local_header(
-            &prepared,
-            crc,
-            compressed_size,
-            uncompressed_size,
-            zip64,
-        ))?;
+        let (header, version) =
+            local_header(&prepared, crc, compressed_size, uncompressed_size, plan);
+        self.write_or_poison(&header)?;
         self.write_or_poison(data)?;
         self.record(
             prepared,
@@ -557,7 +608,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             compressed_size,
             uncompressed_size,
             header_offset,
-            zip64,
+            version,
         );
         Ok(())
     }
@@ -569,7 +620,7 @@ impl<W: Write + Seek> ZipWriter<W> {
         compressed_size: u64,
         uncompressed_size: u64,
         header_offset: u64,
-        local_zip64: bool,
+        local_version: u8,
     ) {
         self.names.insert(prepared.name.clone());
         self.records.push(CentralRecord {
@@ -583,7 +634,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             uncompressed_size,
             header_offset,
             external_attributes: prepared.external_attributes,
-            local_zip64,
+            local_version,
         });
     }
 
@@ -605,6 +656,27 @@ fn invalid_input(message: String) -> io::Error {
 /// arithmetic (the int is converted to a double first).
 fn local_header_needs_zip64(declared_size: Option<u64>) -> bool {
     declared_size.unwrap_or(0) as f64 * 1.05 > ZIP64_LIMIT as f64
+}
+
+/// The zip64 decisions CPython takes for a member when it opens it for writing.
+#[derive(Clone, Copy, Debug)]
+struct Zip64Plan {
+    /// The local header carries a zip64 extra field.
+    extra: bool,
+    /// The header written at `open()` already saw a size over the limit; CPython before
+    /// 3.11.4 kept the versions (45) it raised then.
+    declared_over_limit: bool,
+    style: Zip64LocalHeader,
+}
+
+impl Zip64Plan {
+    fn new(declared_size: Option<u64>, flavor: ZipFlavor) -> Self {
+        Zip64Plan {
+            extra: local_header_needs_zip64(declared_size),
+            declared_over_limit: declared_size.unwrap_or(0) > ZIP64_LIMIT,
+            style: flavor.zip64_local_header,
+        }
+    }
 }
 
 /// `_ZipWriteFile.close()` without zip64: "File size too large, try using force_zip64".
@@ -629,45 +701,58 @@ fn clamp_u32(value: u64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
 
-/// `ZipInfo.FileHeader(zip64)`.
+/// `ZipInfo.FileHeader(zip64)` with the final CRC and sizes; also returns the versions
+/// byte it wrote, which CPython carries over to the central directory.
 fn local_header(
     entry: &PreparedEntry,
     crc: u32,
     compressed_size: u64,
     uncompressed_size: u64,
-    zip64: bool,
-) -> Vec<u8> {
+    plan: Zip64Plan,
+) -> (Vec<u8>, u8) {
+    let sizes_over_limit = uncompressed_size > ZIP64_LIMIT || compressed_size > ZIP64_LIMIT;
+    let (mask_sizes, version) = match (plan.extra, plan.style) {
+        (false, _) => (false, VERSION_DEFAULT),
+        (true, Zip64LocalHeader::Marked) => (true, VERSION_ZIP64),
+        (true, Zip64LocalHeader::Legacy) => {
+            let raised = plan.declared_over_limit || sizes_over_limit;
+            (
+                sizes_over_limit,
+                if raised {
+                    VERSION_ZIP64
+                } else {
+                    VERSION_DEFAULT
+                },
+            )
+        }
+    };
     let mut header = Vec::with_capacity(30 + entry.name.len() + 20);
     header.extend_from_slice(LOCAL_HEADER_SIGNATURE);
-    header.push(if zip64 {
-        VERSION_ZIP64
-    } else {
-        VERSION_DEFAULT
-    });
+    header.push(version);
     header.push(0);
     header.extend_from_slice(&entry.flags.to_le_bytes());
     header.extend_from_slice(&entry.method.to_le_bytes());
     header.extend_from_slice(&entry.time.to_le_bytes());
     header.extend_from_slice(&entry.date.to_le_bytes());
     header.extend_from_slice(&crc.to_le_bytes());
-    if zip64 {
+    if mask_sizes {
         header.extend_from_slice(&u32::MAX.to_le_bytes());
         header.extend_from_slice(&u32::MAX.to_le_bytes());
     } else {
-        // Without zip64 both sizes were checked against ZIP64_LIMIT.
+        // Unmasked sizes are at most ZIP64_LIMIT: larger ones were refused or masked.
         header.extend_from_slice(&clamp_u32(compressed_size).to_le_bytes());
         header.extend_from_slice(&clamp_u32(uncompressed_size).to_le_bytes());
     }
     header.extend_from_slice(&(entry.name.len() as u16).to_le_bytes());
-    header.extend_from_slice(&(if zip64 { 20u16 } else { 0 }).to_le_bytes());
+    header.extend_from_slice(&(if plan.extra { 20u16 } else { 0 }).to_le_bytes());
     header.extend_from_slice(&entry.name);
-    if zip64 {
+    if plan.extra {
         header.extend_from_slice(&ZIP64_EXTRA_ID.to_le_bytes());
         header.extend_from_slice(&16u16.to_le_bytes());
         header.extend_from_slice(&uncompressed_size.to_le_bytes());
         header.extend_from_slice(&compressed_size.to_le_bytes());
     }
-    header
+    (header, version)
 }
 
 /// One record of `ZipFile._write_end_record`'s central directory.
@@ -683,10 +768,10 @@ fn central_header(record: &CentralRecord, out: &mut Vec<u8>) {
     if offset_overflows {
         zip64_values.push(record.header_offset);
     }
-    let version = if record.local_zip64 || !zip64_values.is_empty() {
-        VERSION_ZIP64
+    let version = if zip64_values.is_empty() {
+        record.local_version
     } else {
-        VERSION_DEFAULT
+        VERSION_ZIP64
     };
     let (compressed_field, uncompressed_field) = if sizes_overflow {
         (u32::MAX, u32::MAX)
@@ -821,7 +906,9 @@ mod tests {
     fn zip64_local_and_central_records_match_cpython() {
         let writer = ZipWriter::new(Cursor::new(Vec::new())).unwrap();
         let prepared = writer.prepare(&entry("big.bin")).unwrap();
-        let local = local_header(&prepared, 0x1234_5678, 100, 5 << 30, true);
+        let plan = Zip64Plan::new(Some(5 << 30), ZipFlavor::CURRENT);
+        let (local, version) = local_header(&prepared, 0x1234_5678, 100, 5 << 30, plan);
+        assert_eq!(version, VERSION_ZIP64);
         assert_eq!(
             hex(&local),
             "504b03042d00000008000000214878563412ffffffffffffffff070014006269672e62696e\
@@ -838,7 +925,7 @@ mod tests {
             uncompressed_size: 5 << 30,
             header_offset: 3 << 30,
             external_attributes: prepared.external_attributes,
-            local_zip64: true,
+            local_version: version,
         };
         let mut central = Vec::new();
         central_header(&record, &mut central);
@@ -912,5 +999,34 @@ mod tests {
         let expected = in_memory.finish().unwrap().into_inner();
         assert_eq!(streamed.finish().unwrap().into_inner(), expected);
         assert_eq!(precompressed.finish().unwrap().into_inner(), expected);
+    }
+
+    // CPython 3.10's FileHeader: real sizes while they fit, versions raised only by a size
+    // over the limit (declared at open() or real).
+    #[test]
+    fn legacy_zip64_local_header() {
+        let writer = ZipWriter::new(Cursor::new(Vec::new())).unwrap();
+        let prepared = writer.prepare(&entry("a")).unwrap();
+        let legacy = ZipFlavor::for_cpython_3(10, 13);
+        assert_eq!(legacy, ZipFlavor::CPYTHON_BEFORE_3_11_4);
+        assert_eq!(ZipFlavor::for_cpython_3(11, 3), legacy);
+        assert_eq!(ZipFlavor::for_cpython_3(11, 4), ZipFlavor::CURRENT);
+        assert_eq!(ZipFlavor::for_cpython_3(12, 0), ZipFlavor::CURRENT);
+
+        let near = Zip64Plan::new(Some(2_045_222_521), legacy);
+        let (header, version) = local_header(&prepared, 1, 5, 9, near);
+        assert_eq!(version, VERSION_DEFAULT);
+        assert_eq!(header[4], VERSION_DEFAULT);
+        assert_eq!(&header[18..26], &[5, 0, 0, 0, 9, 0, 0, 0]);
+        assert_eq!(header.len(), 30 + 1 + 20);
+
+        let declared_over = Zip64Plan::new(Some(3 << 30), legacy);
+        let (header, version) = local_header(&prepared, 1, 5, 9, declared_over);
+        assert_eq!((version, header[4]), (VERSION_ZIP64, VERSION_ZIP64));
+        assert_eq!(&header[18..26], &[5, 0, 0, 0, 9, 0, 0, 0]);
+
+        let (header, version) = local_header(&prepared, 1, 5, 3 << 30, near);
+        assert_eq!(version, VERSION_ZIP64);
+        assert_eq!(&header[18..26], &[0xff; 8]);
     }
 }

@@ -114,16 +114,15 @@ pub fn python_splitlines(s: &str) -> Vec<&str> {
     lines
 }
 
-/// The WHEEL file.
-pub fn wheel_file(project: &Project, profile: &Profile) -> String {
+/// The WHEEL file for the (possibly compressed) tag set `tag`: one `Tag:` line per tag.
+pub fn wheel_file(tag: &str, profile: &Profile) -> String {
     let mut out = format!(
         "Wheel-Version: 1.0\nGenerator: {}\nRoot-Is-Purelib: true\n",
         profile.generator
     );
-    if project.supports_py2() {
-        out.push_str("Tag: py2-none-any\n");
+    for t in crate::project::forge_table::expand_wheel_tag(tag) {
+        out.push_str(&format!("Tag: {t}\n"));
     }
-    out.push_str("Tag: py3-none-any\n");
     out
 }
 

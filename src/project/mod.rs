@@ -6,6 +6,7 @@
 //! metadata stage is pure formatting.
 
 pub mod classifiers;
+pub mod forge_table;
 pub mod license;
 pub mod module;
 pub mod pysource;
@@ -111,6 +112,8 @@ pub struct Project {
     /// Files the sdist must carry besides the module: pyproject.toml, the readme,
     /// license files (project-relative, normalised).
     pub referenced_files: Vec<String>,
+    /// `[tool.forge-backend]`.
+    pub forge: forge_table::ForgeTable,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -158,11 +161,13 @@ impl Project {
         })
     }
 
-    pub fn wheel_tag(&self) -> &'static str {
-        if self.supports_py2() {
-            "py2.py3-none-any"
-        } else {
-            "py3-none-any"
+    /// The wheel's compressed tag set: `[tool.forge-backend] wheel-tag`, else flit's
+    /// pure-Python rule.
+    pub fn wheel_tag(&self) -> &str {
+        match &self.forge.wheel_tag {
+            Some(tag) => tag,
+            None if self.supports_py2() => "py2.py3-none-any",
+            None => "py3-none-any",
         }
     }
 }
@@ -384,10 +389,15 @@ impl<'a> Checker<'a> {
                 }
             }),
         };
+        let forge = self.forge_table();
         let module_name = self.module_name(name.as_deref());
+        let search_root = match &forge.source_dir {
+            Some(dir) => self.root.join(dir),
+            None => self.root.to_path_buf(),
+        };
         let module = module_name
             .as_deref()
-            .and_then(|m| match Module::find(self.root, m) {
+            .and_then(|m| match Module::find(&search_root, m) {
                 Ok(module) => Some(module),
                 Err(message) => {
                     let (key, span) = self.module_name_location(project_node);
@@ -524,6 +534,11 @@ impl<'a> Checker<'a> {
         license_files.sort();
         license_files.dedup();
         referenced_files.extend(license_files.iter().cloned());
+        for script in &forge.scripts {
+            if let Ok(rel) = script.strip_prefix(self.root) {
+                referenced_files.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
 
         Some(Project {
             root: self.root.to_path_buf(),
@@ -550,7 +565,29 @@ impl<'a> Checker<'a> {
             data_dir,
             sdist_patterns,
             referenced_files,
+            forge,
         })
+    }
+
+    fn forge_table(&mut self) -> forge_table::ForgeTable {
+        let node = self
+            .doc
+            .root
+            .get("tool")
+            .and_then(|t| t.value.as_table())
+            .and_then(|t| t.get("forge-backend"));
+        let Some(node) = node else {
+            return forge_table::ForgeTable::default();
+        };
+        match forge_table::parse(self.root, node) {
+            Ok(t) => t,
+            Err(errors) => {
+                for (key, span, message) in errors {
+                    self.error(&key, span, message);
+                }
+                forge_table::ForgeTable::default()
+            }
+        }
     }
 
     fn check_old_flit_tables(&mut self, flit: &Node) {
