@@ -175,25 +175,8 @@ def run(cmd, timeout=BUILD_TIMEOUT, **kw):
 
 # --- fetching -------------------------------------------------------------------------
 
-# A stand-in for flit_core.buildapi, used only when pip cannot fetch an sdist because
-# flit_core 4.2.0's metadata hook rejects the project (e.g. the old [tool.flit.metadata]
-# table): `pip download` always prepares metadata, and with --no-build-isolation it
-# imports the backend from PYTHONPATH. The stub reports just the name and version pip
-# expects.
-STUB_BUILDAPI = '''\
-import os
-
-def get_requires_for_build_wheel(config_settings=None):
-    return []
-
-def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
-    name, version = os.environ["FORGE_CORPUS_STUB_NAME"], os.environ["FORGE_CORPUS_STUB_VERSION"]
-    folder = f"{name.replace('-', '_')}-{version}.dist-info"
-    os.makedirs(os.path.join(metadata_directory, folder))
-    with open(os.path.join(metadata_directory, folder, "METADATA"), "w") as f:
-        f.write(f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n")
-    return folder
-'''
+# See pip_stub/sitecustomize.py: a stand-in metadata hook for sdists whose own fails.
+PIP_STUB = Path(__file__).resolve().parent / "pip_stub"
 
 
 def _pip_download(name, version, dest, flags, env=None):
@@ -226,16 +209,16 @@ def fetch(name, version):
             flags = ["--no-binary", name, "--no-build-isolation"]
             proc = _pip_download(name, version, tmp, flags)
             if proc.returncode != 0:
-                stub = Path(tmp) / "stub"
-                (stub / "flit_core").mkdir(parents=True)
-                (stub / "flit_core" / "__init__.py").write_text("")
-                (stub / "flit_core" / "buildapi.py").write_text(STUB_BUILDAPI)
-                env = dict(os.environ, PYTHONPATH=str(stub), FORGE_CORPUS_STUB_NAME=name,
+                env = dict(os.environ, PYTHONPATH=str(PIP_STUB), FORGE_CORPUS_STUB_NAME=name,
                            FORGE_CORPUS_STUB_VERSION=version)
                 retry = _pip_download(name, version, tmp, flags, env=env)
                 if retry.returncode != 0:
-                    raise CorpusError(f"pip could not download the sdist of {name}=={version}:\n{proc.stderr[-3000:]}")
-                notes.append("sdist fetched with a stub metadata hook (flit_core 4.2.0's failed)")
+                    raise CorpusError(
+                        f"pip could not download the sdist of {name}=={version}, even with a stub metadata "
+                        f"hook:\n{proc.stderr[-1500:]}\n--- with the stub:\n{retry.stderr[-1500:]}"
+                    )
+                last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                notes.append(f"sdist fetched with a stub metadata hook; the sdist's own failed: {last}")
             found = _one_file(tmp, ".tar.gz", "sdist")
             sdists = [found.replace(home / found.name)]
     if not wheels:
@@ -539,7 +522,7 @@ def run_project(name, version, pypi_flit, workdir, with_b=True):
                                  for k, e in failed.items()]
         else:
             res.native_detail = compare.native_differences(
-                {k: b.path for k, b in flit.items()}, {k: b.path for k, b in native.items()}
+                {k: b.path for k, b in flit.items()}, {k: b.path for k, b in native.items()}, project
             )
             res.native = "DIFF" if res.native_detail else "ok"
 
@@ -629,7 +612,10 @@ def validate(res):
     one file read the same."""
     arts = res.artifacts()
     out = {"metadata": {key: metadata_verdict(path) for key, path in arts.items()}}
-    if arts and all(has_readme(p) for p in arts.values()):
+    # twine --strict fails a file without a long description; skip it for projects
+    # without a readme. If any artifact has one, all are checked, so that one missing
+    # its readme shows up as a different verdict.
+    if any(has_readme(p) for p in arts.values()):
         verdicts = twine_verdicts(list(arts.values()))
         out["twine"] = {key: verdicts[path] for key, path in arts.items()}
     wheels = {key: path for key, path in arts.items() if key[1] == "wheel"}

@@ -174,7 +174,7 @@ def _wheel_native_differences(flit, native):
     return out
 
 
-def _sdist_native_differences(flit, native):
+def _sdist_native_differences(flit, native, project=None):
     if Path(flit).name != Path(native).name:
         return [f"sdist file names differ: {Path(flit).name} vs {Path(native).name}"]
     out = []
@@ -195,11 +195,17 @@ def _sdist_native_differences(flit, native):
                 out.append(f"sdist {name}: native mtime {n[2]} is not the other members' {mn[0][2]}")
             continue
         if f[3] == tarfile.SYMTYPE and n[3] == tarfile.REGTYPE:
-            # Documented: native stores the link's target as a regular file.
-            target = by_name.get(posixpath.normpath(posixpath.join(posixpath.dirname(name), f[4])))
-            if target is None:
-                out.append(f"sdist {name}: flit's link target {f[4]!r} is not in the sdist (cannot check)")
-            elif n[10] != target[10]:
+            # Documented: native stores the link's target as a regular file. The target
+            # is read from flit's sdist, or else from the project folder.
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), f[4]))
+            if target in by_name:
+                content = by_name[target][10]
+            elif project is not None and (Path(project) / target.split("/", 1)[1]).is_file():
+                content = (Path(project) / target.split("/", 1)[1]).read_bytes()
+            else:
+                out.append(f"sdist {name}: flit's link target {f[4]!r} is neither in the sdist nor in the project")
+                continue
+            if n[10] != content:
                 out.append(f"sdist {name}: native's content is not the link target's")
             continue
         if f != n:
@@ -207,14 +213,18 @@ def _sdist_native_differences(flit, native):
     return out
 
 
-def native_differences(flit, native):
+def native_differences(flit, native, project=None):
     """Ways native's artifacts differ from flit's that are not in the documented list
     above. flit and native are {"wheel": path, "sdist": path}; either kind may be
-    missing from both. An empty list means "differs only as documented"."""
+    missing from both. project, the source folder, resolves symlinks that point out of
+    the sdist. An empty list means "differs only as documented"."""
     out = []
-    for kind, differences in (("wheel", _wheel_native_differences), ("sdist", _sdist_native_differences)):
-        if kind in flit and kind in native:
-            out += differences(flit[kind], native[kind])
-        elif kind in flit or kind in native:
+    if "wheel" in flit and "wheel" in native:
+        out += _wheel_native_differences(flit["wheel"], native["wheel"])
+    if "sdist" in flit and "sdist" in native:
+        out += _sdist_native_differences(flit["sdist"], native["sdist"], project)
+    for kind in ("wheel", "sdist"):
+        if (kind in flit) != (kind in native):
             out.append(f"only {'flit' if kind in flit else 'native'} built a {kind}")
     return out
+

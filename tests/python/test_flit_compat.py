@@ -172,5 +172,5 @@ def test_native_differs_only_as_documented(tmp_path, forge_bin):
     for name, files in sorted(PROJECTS.items()):
         sub = tmp_path / name
         flit, native = build_pair(sub, name, files, profile="native")
-        problems += [f"{name}: {p}" for p in native_differences(flit, native)]
+        problems += [f"{name}: {p}" for p in native_differences(flit, native, project=sub / name)]
     assert not problems, "\n".join(problems)
