@@ -182,8 +182,7 @@ PIP_STUB = Path(__file__).resolve().parent / "pip_stub"
 def _pip_download(name, version, dest, flags, env=None):
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
            "--no-input", "--progress-bar", "off", "-d", dest, *flags, f"{name}=={version}"]
-    proc = run(cmd, timeout=PIP_TIMEOUT, env=env)
-    return proc
+    return run(cmd, timeout=PIP_TIMEOUT, env=env)
 
 
 def _one_file(folder, suffix, what):
@@ -316,6 +315,8 @@ def build_hooks(project, outdir, backend, env, kinds=("wheel", "sdist")):
             results[kind] = Build(path=str(out / hook(str(out))))
         except subprocess.CalledProcessError as e:
             results[kind] = Build(error=_error_text(e.stderr, forge=backend == "forge_backend"))
+        except Exception as e:  # a timeout, or pyproject_hooks' BackendUnavailable & co.
+            results[kind] = Build(error=f"{type(e).__name__}: {e}")
     return results
 
 
@@ -528,6 +529,8 @@ def run_project(name, version, pypi_flit, workdir, with_b=True):
 
         if with_b:
             res.pypi = comparison_b(name, sdist, wheel, workdir)
+            if res.pypi.flit_version != pypi_flit:
+                res.notes.append(f"the PyPI wheel names flit {res.pypi.flit_version}; the corpus records {pypi_flit}")
     except CorpusError as e:
         res.error = str(e)
     res.seconds = round(time.monotonic() - start, 2)
