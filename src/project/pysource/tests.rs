@@ -91,14 +91,15 @@ fn constants_of_every_type() {
 #[test]
 fn truthiness_and_type_names_follow_python() {
     let falsy = [
-        "''", "b''", "0", "0x0", "0_0", "00", "0.0", "0e5", "1e-400", "0j", "False", "None",
+        "''", "b''", "0", "0x0", "0_0", "00", "0.0", "0.", "0.e0", "0e5", "1e-400", "0j",
+        "0_0.0_0j", "False", "None",
     ];
     for v in falsy {
         let c = version(&format!("__version__ = {v}")).unwrap();
         assert!(!c.is_truthy(), "{v}");
     }
     for v in [
-        "'0'", "b'0'", "1", "0x10", "0.5", ".1", "1e400", "1j", "True", "...",
+        "'0'", "b'0'", "1", "0x10", "0.5", ".1", "1.", "1.e5", "1e400", "1j", "1_0J", "True", "...",
     ] {
         let c = version(&format!("__version__ = {v}")).unwrap();
         assert!(c.is_truthy(), "{v}");
