@@ -234,6 +234,10 @@ fn syntax_errors_are_errors_with_positions() {
     assert!(error(b"__version__ = 09").message.contains("leading zeros"));
     assert!(error(b"__version__ = '\\x4'").message.contains("truncated"));
     assert!(error(b"x = f'}'").message.contains("single '}'"));
+    assert!(error("x = a\u{a0}".as_bytes()).message.contains("U+00A0"));
+    assert!(error("x = 1\n\u{feff}y = 2".as_bytes())
+        .message
+        .contains("U+FEFF"));
 }
 
 #[test]
