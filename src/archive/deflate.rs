@@ -11,9 +11,7 @@ impl Deflater {
     /// `level` is 0..=9 (zlib's -1 is 6; callers pass 6).
     pub fn new(level: u8) -> Self {
         assert!(level <= 9, "deflate level must be 0..=9");
-        Deflater {
-            pending: Vec::new(),
-        }
+        Deflater { pending: Vec::new() }
     }
 
     /// Feeds input (`deflate(Z_NO_FLUSH)`), appending any output produced to `out`.
