@@ -8,7 +8,8 @@
 //! (other codecs, `\N{...}`, lone surrogates). Files Python rejects are counted separately;
 //! for the hand-written ones we must not report a docstring or version either.
 //!
-//! `FORGE_PYSOURCE_ALL=1` also walks site-packages (slower; for hunting, not for CI).
+//! `FORGE_PYSOURCE_ALL=1` also walks site-packages, and `FORGE_PYSOURCE_EXTRA=<dir>` adds every
+//! `.py` under a directory (slower; for hunting, not for CI).
 
 use forge_backend::project::pysource::{
     read_module_facts, summary, Constant, ModuleFacts, PySourceError, PySourceErrorKind,
@@ -823,6 +824,9 @@ fn compare(label: &str, source: &[u8], oracle: &Oracle, strict_errors: bool, tal
                     matches!(facts.docstring, Ok(Some(_))) || matches!(facts.version, Ok(Some(_)));
                 if answered {
                     tally.python_errors_we_answer += 1;
+                    if std::env::var_os("FORGE_PYSOURCE_VERBOSE").is_some() {
+                        println!("  answered though Python rejects it: {label}");
+                    }
                     if strict_errors {
                         tally
                             .mismatches
@@ -935,6 +939,9 @@ fn pysource_matches_cpython_ast() {
         stdlib.len(),
         stdlib_root.display()
     );
+    if let Some(extra) = std::env::var_os("FORGE_PYSOURCE_EXTRA") {
+        walk(Path::new(&extra), true, &mut stdlib);
+    }
     paths.extend(stdlib.iter().cloned());
 
     let (python_version, oracle) = run_oracle(&paths, &scratch);

@@ -16,11 +16,15 @@
 //! What is and is not detected as a syntax error: everything the tokenizer rejects (bad
 //! indentation, unterminated strings, unbalanced brackets, malformed numbers and escapes,
 //! undecodable source), empty or misplaced statements, blocks that are missing or unexpected,
-//! and invalid assignment targets. Errors deeper in expressions (`x = 1 +`, `def f(:`) are not
-//! detected; such files still yield whatever the recognised statements say.
+//! and invalid assignment targets. Errors deeper in expressions (`x = 1 +`, `def f(:`,
+//! Python 2 `print "x"`) and inside f-string replacement fields are not detected; such files
+//! still yield whatever the recognised statements say. Identifiers are not checked against
+//! Unicode's XID tables either.
 //!
-//! Target Python: the tokenizer follows CPython 3.12+ (PEP 701 f-strings, which 3.11 rejects),
-//! `inspect.cleandoc` follows 3.8–3.12 (3.13 strips only spaces; see [`cleandoc`]).
+//! Target Python: checked against CPython 3.11, 3.12 and 3.13 (tests/pysource_differential.rs).
+//! The tokenizer accepts PEP 701 f-strings and PEP 750 t-strings, which older versions reject;
+//! 3.8–3.10 differ from us only on invalid-or-not corners (indentation after a backslash at
+//! the start of a line, `(*a) = x`). `inspect.cleandoc` follows 3.8–3.12 (see [`cleandoc`]).
 
 mod decode;
 mod lexer;
@@ -247,7 +251,7 @@ fn expand_tabs(s: &str) -> Vec<char> {
 
 /// `str.isspace()` for one character: Unicode White_Space (what Rust's `is_whitespace` uses)
 /// plus the four ASCII separators U+001C..U+001F, which Python counts (bidi class B/S).
-pub(crate) fn py_isspace(c: char) -> bool {
+fn py_isspace(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 

@@ -105,6 +105,17 @@ fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()
 }
 
+/// Non-ASCII characters we route to identifiers although no identifier may contain them.
+/// Without Unicode's XID tables we cannot reject every invalid one, but these are the ones
+/// that sneak into source unseen (no-break and other spaces, zero-width marks, a stray BOM).
+fn is_invisible(c: char) -> bool {
+    (!c.is_ascii() && super::py_isspace(c))
+        || matches!(
+            c,
+            '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}'
+        )
+}
+
 impl Lexer<'_> {
     fn peek(&self) -> Option<char> {
         self.s.get(self.pos).copied()
@@ -327,6 +338,13 @@ impl Lexer<'_> {
             }
         }
         while self.peek().is_some_and(is_id_char) {
+            if self.peek().is_some_and(is_invisible) {
+                let c = self.s[self.pos];
+                return Err(Fail::syntax(
+                    self.pos,
+                    format!("invalid non-printable character U+{:04X}", u32::from(c)),
+                ));
+            }
             self.pos += 1;
         }
         Ok(Tok::Name(self.s[start..self.pos].iter().collect()))

@@ -152,7 +152,7 @@ pub(super) fn to_string(units: &Units, at: usize) -> Result<String, Fail> {
 }
 
 /// Whether an int literal (`0x_0`, `00`, `1_000`) is not zero.
-pub(crate) fn int_is_nonzero(text: &str) -> bool {
+pub(super) fn int_is_nonzero(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     let digits = ["0x", "0o", "0b"]
         .iter()
@@ -162,7 +162,7 @@ pub(crate) fn int_is_nonzero(text: &str) -> bool {
 }
 
 /// Whether a float literal is not zero once rounded to a double (`1e-400` is zero).
-pub(crate) fn float_is_nonzero(text: &str) -> bool {
+pub(super) fn float_is_nonzero(text: &str) -> bool {
     let clean: String = text.chars().filter(|&c| c != '_').collect();
     match clean.parse::<f64>() {
         Ok(v) => v != 0.0,

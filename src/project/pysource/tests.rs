@@ -91,14 +91,15 @@ fn constants_of_every_type() {
 #[test]
 fn truthiness_and_type_names_follow_python() {
     let falsy = [
-        "''", "b''", "0", "0x0", "0_0", "00", "0.0", "0e5", "1e-400", "0j", "False", "None",
+        "''", "b''", "0", "0x0", "0_0", "00", "0.0", "0.", "0.e0", "0e5", "1e-400", "0j",
+        "0_0.0_0j", "False", "None",
     ];
     for v in falsy {
         let c = version(&format!("__version__ = {v}")).unwrap();
         assert!(!c.is_truthy(), "{v}");
     }
     for v in [
-        "'0'", "b'0'", "1", "0x10", "0.5", ".1", "1e400", "1j", "True", "...",
+        "'0'", "b'0'", "1", "0x10", "0.5", ".1", "1.", "1.e5", "1e400", "1j", "1_0J", "True", "...",
     ] {
         let c = version(&format!("__version__ = {v}")).unwrap();
         assert!(c.is_truthy(), "{v}");
@@ -233,6 +234,10 @@ fn syntax_errors_are_errors_with_positions() {
     assert!(error(b"__version__ = 09").message.contains("leading zeros"));
     assert!(error(b"__version__ = '\\x4'").message.contains("truncated"));
     assert!(error(b"x = f'}'").message.contains("single '}'"));
+    assert!(error("x = a\u{a0}".as_bytes()).message.contains("U+00A0"));
+    assert!(error("x = 1\n\u{feff}y = 2".as_bytes())
+        .message
+        .contains("U+FEFF"));
 }
 
 #[test]
