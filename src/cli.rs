@@ -19,9 +19,12 @@ USAGE:
       Validate pyproject.toml without building. Exit 0 clean, 1 problems found.
   forge-backend hook HOOK OUTDIR [--metadata-directory DIR] [--config-setting KEY=VALUE]...
       Run a PEP 517 hook on the project in the current folder, for the Python shim.
-      HOOK is build-wheel, build-sdist, build-editable, prepare-metadata-wheel or
-      prepare-metadata-editable. The last line of standard output is the name of the
-      file or folder written in OUTDIR.
+      HOOK is build-wheel, build-sdist, build-editable, prepare-metadata-wheel,
+      prepare-metadata-editable or get-requires. The last line of standard output is
+      the name of the file or folder written in OUTDIR (get-requires: a JSON list).
+      Under flit profiles, exit status 3 with `needs-import FILE` asks the caller to
+      import FILE as flit would and retry with --imported [--imported-docstring TEXT]
+      [--imported-version TEXT | --imported-version-type TYPE].
   forge-backend --version | --help
 
 PROFILES (--profile, -C profile=NAME, or FORGE_BACKEND_PROFILE):
@@ -37,7 +40,8 @@ CONFIG SETTINGS (PEP 517 config_settings, e.g. `python -m build -C profile=flit`
   script=PATH     an executable to ship in <dist>.data/scripts/ (repeatable)
   Any other key is an error.
 
-EXIT STATUS: 0 success, 1 the project has errors, 2 wrong usage or I/O failure.
+EXIT STATUS: 0 success, 1 the project has errors, 2 wrong usage or I/O failure,
+  3 (hook only) the module must be imported, as flit would, to find its metadata.
 ";
 
 /// Config-settings keys the backend understands.
@@ -189,6 +193,14 @@ fn absolute(p: &Path) -> Result<PathBuf, Failure> {
 
 /// Loads and validates the project, printing warnings.
 fn load(root: &Path, profile: &Profile) -> Result<Project, Failure> {
+    load_with(root, profile, None)
+}
+
+fn load_with(
+    root: &Path,
+    profile: &Profile,
+    imported: Option<&project::ImportedFacts>,
+) -> Result<Project, Failure> {
     if !root.join("pyproject.toml").is_file() {
         return Err(Diagnostics::from(
             Diagnostic::error(format!("no pyproject.toml in {}", root.display()))
@@ -196,11 +208,45 @@ fn load(root: &Path, profile: &Profile) -> Result<Project, Failure> {
         )
         .into());
     }
-    let (project, warnings) = project::load(root, profile)?;
+    let (project, warnings) = project::load_with(root, profile, imported)?;
     if !warnings.items.is_empty() {
         eprint!("{}", warnings.render());
     }
     Ok(project)
+}
+
+/// The error asking for flit's import fallback, if that is what stopped the load.
+fn needs_import(failure: &Failure) -> Option<PathBuf> {
+    let Failure::Diagnostics(d) = failure else {
+        return None;
+    };
+    d.items
+        .iter()
+        .find(|d| d.location.key.as_deref() == Some(project::NEEDS_IMPORT_KEY))
+        .and_then(|d| d.location.file.clone())
+}
+
+/// Exit status telling the shim to import the module (flit's fallback) and retry.
+const EXIT_NEEDS_IMPORT: i32 = 3;
+
+/// `--imported-*` options: what the shim's import of the module gave.
+fn imported_facts(parsed: &ParsedArgs) -> Option<project::ImportedFacts> {
+    if !parsed.flag("imported") {
+        return None;
+    }
+    let version = match (
+        parsed.value("imported-version"),
+        parsed.value("imported-version-type"),
+    ) {
+        (Some(v), _) => Some(Ok(v.to_string())),
+        (None, Some(t)) => Some(Err(t.to_string())),
+        (None, None) => None,
+    };
+    Some(project::ImportedFacts {
+        docstring: parsed.value("imported-docstring").map(str::to_string),
+        version,
+        probe: false,
+    })
 }
 
 fn cmd_build(args: &[String]) -> Result<i32, Failure> {
@@ -303,11 +349,54 @@ fn config_settings(parsed: &ParsedArgs) -> Result<ConfigSettings, Failure> {
     Ok(settings)
 }
 
+/// `get_requires_for_build_*`: like flit, the project's dependencies when building will
+/// import the module (so the frontend installs them first), else nothing. Prints JSON.
+fn get_requires(root: &Path, profile: &Profile) -> Result<i32, Failure> {
+    let probe = project::ImportedFacts {
+        probe: true,
+        ..Default::default()
+    };
+    let plain = project::load_with(root, profile, None);
+    let requires = match plain {
+        Ok(_) => Vec::new(),
+        Err(d) if needs_import(&Failure::Diagnostics(d.clone())).is_some() => {
+            let (project, _) = project::load_with(root, profile, Some(&probe))?;
+            project.requires_dist
+        }
+        Err(d) => return Err(Failure::Diagnostics(d)),
+    };
+    let items: Vec<String> = requires.iter().map(|r| json_string(r)).collect();
+    println!("[{}]", items.join(", "));
+    Ok(0)
+}
+
+/// A JSON string literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
     let parsed = parse_args(
         args,
-        &[],
-        &["metadata-directory", "config-setting", "profile"],
+        &["imported"],
+        &[
+            "metadata-directory",
+            "config-setting",
+            "profile",
+            "imported-docstring",
+            "imported-version",
+            "imported-version-type",
+        ],
     )?;
     let [hook, outdir] = parsed.positional.as_slice() else {
         return Err(Failure::Usage(
@@ -325,7 +414,20 @@ fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
         .value("metadata-directory")
         .map(|v| absolute(Path::new(v)))
         .transpose()?;
-    let project = load(&root, &options.profile)?;
+    if hook == "get-requires" {
+        return get_requires(&root, &options.profile);
+    }
+    let imported = imported_facts(&parsed);
+    let project = match load_with(&root, &options.profile, imported.as_ref()) {
+        Ok(p) => p,
+        Err(failure) => {
+            if let (Some(file), None) = (needs_import(&failure), &imported) {
+                println!("needs-import {}", file.display());
+                return Ok(EXIT_NEEDS_IMPORT);
+            }
+            return Err(failure);
+        }
+    };
     let md = metadata_dir.as_deref();
     let name = match hook.as_str() {
         "build-wheel" => crate::wheel::build(&project, &options, &outdir, md, false)?,

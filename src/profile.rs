@@ -40,6 +40,9 @@ pub struct Profile {
     pub sdist_keeps_symlinks: bool,
     /// flit drops `license = {text = ...}`; native writes it as `License:`.
     pub writes_license_text: bool,
+    /// flit imports the module when the source has no literal docstring/`__version__`;
+    /// the shim reproduces that for flit profiles. Native never runs project code.
+    pub import_fallback: bool,
     /// Raw-deflate levels of the wheel's zip and of the sdist's gzip.
     pub wheel_level: u8,
     pub gzip_level: u8,
@@ -63,6 +66,7 @@ impl Profile {
             unknown_readme_suffix_is_error: true,
             sdist_keeps_symlinks: false,
             writes_license_text: true,
+            import_fallback: false,
             wheel_level: 6,
             gzip_level: 9,
         }
@@ -79,6 +83,7 @@ impl Profile {
             unknown_readme_suffix_is_error: false,
             sdist_keeps_symlinks: true,
             writes_license_text: false,
+            import_fallback: true,
             wheel_level: 6,
             gzip_level: 9,
         }

@@ -139,15 +139,30 @@ def _run(hook, outdir, config_settings, metadata_directory=None):
         config_settings.setdefault("wheel-tag", _platform_tag())
         config_settings.setdefault("script", binary)
     else:
-        try:
-            binary = _find_binary()
-        except BackendError as e:
-            sys.stderr.write(f"{e}\n")
-            raise SystemExit(1) from None
+        binary = _find_binary_or_exit()
     argv = [binary, "hook", hook, os.fspath(outdir)]
     if metadata_directory is not None:
         argv += ["--metadata-directory", os.fspath(metadata_directory)]
     argv += _config_args(config_settings)
+    code, out = _spawn(binary, argv)
+    if code == _EXIT_NEEDS_IMPORT:
+        # flit profiles: the module has no literal docstring/__version__, and flit
+        # would import it. Do that here, in the hook process, exactly as flit does.
+        target = out.decode("utf-8").splitlines()[-1].split(" ", 1)[1]
+        code, out = _spawn(binary, argv + _imported_args(target))
+    if code != 0:
+        # The binary already explained on stderr; exit without a traceback.
+        raise SystemExit(code if code > 0 else 1)
+    lines = out.decode("utf-8").splitlines()
+    return lines[-1] if lines else ""
+
+
+# The binary's exit status asking for flit's import fallback.
+_EXIT_NEEDS_IMPORT = 3
+
+
+def _spawn(binary, argv):
+    """Runs the binary, passing stderr through; returns (exit code, stdout bytes)."""
     read_fd, write_fd = os.pipe()
     try:
         if hasattr(os, "posix_spawn"):
@@ -171,24 +186,54 @@ def _run(hook, outdir, config_settings, metadata_directory=None):
                     break
                 chunks.append(chunk)
             _, status = os.waitpid(pid, 0)
-            code = os.waitstatus_to_exitcode(status)
-            out = b"".join(chunks)
-        else:
-            os.close(write_fd)
-            write_fd = None
-            import subprocess
+            return os.waitstatus_to_exitcode(status), b"".join(chunks)
+        os.close(write_fd)
+        write_fd = None
+        import subprocess
 
-            proc = subprocess.run(argv, stdout=subprocess.PIPE)
-            code, out = proc.returncode, proc.stdout
+        proc = subprocess.run(argv, stdout=subprocess.PIPE)
+        return proc.returncode, proc.stdout
     finally:
         os.close(read_fd)
         if write_fd is not None:
             os.close(write_fd)
-    if code != 0:
-        # The binary already explained on stderr; exit without a traceback.
-        raise SystemExit(code if code > 0 else 1)
-    lines = out.decode("utf-8").splitlines()
-    return lines[-1] if lines else ""
+
+
+_import_count = 0
+
+
+def _imported_args(path):
+    """Imports the module at `path` as flit_core's get_docstring_and_version_via_import
+    does and returns the binary's --imported options for its __doc__ and __version__."""
+    import importlib.util
+    import logging
+
+    global _import_count
+    _import_count += 1
+    name = f"forge_backend._imported.m{_import_count}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    handlers = logging.root.handlers[:]
+    try:
+        module = importlib.util.module_from_spec(spec)
+        # Registered so the module's relative imports work, as flit does.
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.modules.pop(name, None)
+    finally:
+        logging.root.handlers = handlers
+    docstring = module.__dict__.get("__doc__")
+    version = module.__dict__.get("__version__")
+    args = ["--imported"]
+    if isinstance(docstring, str):
+        args.append(f"--imported-docstring={docstring}")
+    if version:
+        if isinstance(version, str):
+            args.append(f"--imported-version={version}")
+        else:
+            args.append(f"--imported-version-type={type(version)}")
+    return args
 
 
 # Keep in step with cli::CONFIG_KEYS (a test checks both).
@@ -206,21 +251,43 @@ def _check_config(config_settings):
         raise SystemExit(2)
 
 
-def get_requires_for_build_wheel(config_settings=None):
-    # forge never imports the project to find its version or docstring, so a build
-    # needs nothing beyond the backend itself.
+def _get_requires(config_settings):
     _check_config(config_settings)
-    return []
+    profile = (config_settings or {}).get("profile") or os.environ.get("FORGE_BACKEND_PROFILE") or "native"
+    if isinstance(profile, list):
+        profile = profile[-1]
+    if not profile.startswith("flit"):
+        # The native profile never imports the project, so a build needs nothing
+        # beyond the backend itself; answering costs no process spawn.
+        return []
+    # flit returns the project's dependencies when it will have to import the module.
+    import json
+
+    binary = _find_binary_or_exit()
+    code, out = _spawn(binary, [binary, "hook", "get-requires", "."] + _config_args(config_settings))
+    if code != 0:
+        raise SystemExit(code if code > 0 else 1)
+    return json.loads(out.decode("utf-8").splitlines()[-1])
+
+
+def _find_binary_or_exit():
+    try:
+        return _find_binary()
+    except BackendError as e:
+        sys.stderr.write(f"{e}\n")
+        raise SystemExit(1) from None
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return _get_requires(config_settings)
 
 
 def get_requires_for_build_sdist(config_settings=None):
-    _check_config(config_settings)
-    return []
+    return _get_requires(config_settings)
 
 
 def get_requires_for_build_editable(config_settings=None):
-    _check_config(config_settings)
-    return []
+    return _get_requires(config_settings)
 
 
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):

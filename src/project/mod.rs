@@ -172,11 +172,40 @@ impl Project {
     }
 }
 
+/// What importing the module gave, for profiles that reproduce flit's fallback: flit
+/// imports the module when its source has no literal docstring or `__version__`. forge's
+/// binary never executes project code; the Python shim does this import in the hook
+/// process, exactly as flit would, and passes the values back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportedFacts {
+    /// The module's `__doc__` (raw, as flit reads it after an import).
+    pub docstring: Option<String>,
+    /// `__version__`: `Ok(text)` for a str, `Err(type)` for another truthy value (e.g.
+    /// `<class 'float'>`), `None` when absent or falsy.
+    pub version: Option<Result<String, String>>,
+    /// Only ask whether an import is needed (`get_requires_for_build_*`): stand-in
+    /// values let the rest of the project load.
+    pub probe: bool,
+}
+
+/// Key path of the error that says "this needs flit's import fallback": the CLI turns it
+/// into a request to the shim (exit status 3) instead of a plain error.
+pub const NEEDS_IMPORT_KEY: &str = "(import fallback)";
+
 /// Loads `<root>/pyproject.toml` and validates it under `profile`.
 /// Returns the project and any warnings, or every error found.
 pub fn load(root: &Path, profile: &Profile) -> Result<(Project, Diagnostics), Diagnostics> {
+    load_with(root, profile, None)
+}
+
+/// [`load`] with values from flit's import fallback, when the shim computed them.
+pub fn load_with(
+    root: &Path,
+    profile: &Profile,
+    imported: Option<&ImportedFacts>,
+) -> Result<(Project, Diagnostics), Diagnostics> {
     let doc = PyProject::load(&root.join("pyproject.toml"))?;
-    from_pyproject(root, &doc, profile)
+    from_pyproject_with(root, &doc, profile, imported)
 }
 
 pub fn from_pyproject(
@@ -184,10 +213,20 @@ pub fn from_pyproject(
     doc: &PyProject,
     profile: &Profile,
 ) -> Result<(Project, Diagnostics), Diagnostics> {
+    from_pyproject_with(root, doc, profile, None)
+}
+
+fn from_pyproject_with(
+    root: &Path,
+    doc: &PyProject,
+    profile: &Profile,
+    imported: Option<&ImportedFacts>,
+) -> Result<(Project, Diagnostics), Diagnostics> {
     let mut c = Checker {
         doc,
         root,
         profile,
+        imported,
         diags: Diagnostics::new(),
     };
     let project = c.project();
@@ -207,6 +246,7 @@ struct Checker<'a> {
     doc: &'a PyProject,
     root: &'a Path,
     profile: &'a Profile,
+    imported: Option<&'a ImportedFacts>,
     diags: Diagnostics,
 }
 
@@ -503,7 +543,8 @@ impl<'a> Checker<'a> {
         let keywords = project.get("keywords").and_then(|n| {
             let items = self.strings("project.keywords", n)?;
             for k in &items {
-                if k.text.contains(',') {
+                // flit joins keywords with commas whatever they hold.
+                if k.text.contains(',') && self.profile.is_native() {
                     self.error(&k.key, k.span.clone(), "a keyword cannot contain a comma");
                 }
             }
@@ -791,6 +832,14 @@ impl<'a> Checker<'a> {
             return (None, None);
         }
         let main_file = module.main_file();
+        // flit: `(want_summary and not docstring) or (want_version and not version)` →
+        // import the module, which replaces both values.
+        let docstring_falsy = docstring.as_deref().is_none_or(str::is_empty);
+        let version_falsy = !version.as_ref().is_some_and(|(c, _)| c.is_truthy());
+        let needs_import = (want_summary && docstring_falsy) || (want_version && version_falsy);
+        if needs_import && self.profile.import_fallback {
+            return self.imported_facts(module, want_summary, want_version);
+        }
         let summary = if want_summary {
             match docstring.as_deref().and_then(pysource::summary) {
                 Some(first) => Some(first.to_string()),
@@ -850,6 +899,85 @@ impl<'a> Checker<'a> {
                              imports it)",
                             main_file.display()
                         )),
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        (summary, version)
+    }
+
+    /// The values of flit's import fallback, passed in by the shim; without them, an
+    /// error keyed [`NEEDS_IMPORT_KEY`] asks the shim to import the module.
+    fn imported_facts(
+        &mut self,
+        module: &Module,
+        want_summary: bool,
+        want_version: bool,
+    ) -> (Option<String>, Option<(String, PathBuf)>) {
+        let main_file = module.main_file();
+        let Some(imported) = self.imported else {
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "{} has no literal docstring or __version__, so flit would import it to \
+                     find them; forge's binary never runs project code",
+                    main_file.display()
+                ))
+                .in_file(&main_file)
+                .at(NEEDS_IMPORT_KEY, 0..0)
+                .with_help(
+                    "build through the PEP 517 hooks (pip, build, uv), where the shim does \
+                     flit's import; or write the values as literals (__version__ = \"1.0\" and \
+                     a module docstring), or set them statically in [project]",
+                ),
+            );
+            return (None, None);
+        };
+        if imported.probe {
+            return (
+                want_summary.then(|| "probe".to_string()),
+                want_version.then(|| ("0".to_string(), main_file)),
+            );
+        }
+        let summary = if want_summary {
+            match imported.docstring.as_deref().and_then(pysource::summary) {
+                Some(first) => Some(first.to_string()),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "`description` is dynamic, but importing {} gave no docstring",
+                            main_file.display()
+                        ))
+                        .in_file(&main_file),
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let version = if want_version {
+            match &imported.version {
+                Some(Ok(v)) => Some((v.clone(), main_file)),
+                Some(Err(type_name)) => {
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "__version__ of {} must be a string, not {type_name}",
+                            main_file.display()
+                        ))
+                        .in_file(&main_file),
+                    );
+                    None
+                }
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(format!(
+                            "`version` is dynamic, but importing {} gave no __version__",
+                            main_file.display()
+                        ))
+                        .in_file(&main_file),
                     );
                     None
                 }
@@ -1761,8 +1889,23 @@ fn is_entry_point_group(s: &str) -> bool {
         .all(|p| !p.is_empty() && p.chars().all(|c| c == '_' || c.is_alphanumeric()))
 }
 
-/// `module` or `module:attr.attr`, each part an identifier (the entry-points spec).
+/// `module` or `module:attr.attr`, each part an identifier, optionally followed by a
+/// (deprecated, still valid) `[extra, ...]` list (the entry-points spec).
 fn check_object_reference(s: &str) -> Result<(), String> {
+    let s = match s.trim_end().strip_suffix(']') {
+        Some(rest) => {
+            let Some((reference, extras)) = rest.rsplit_once('[') else {
+                return Err("unbalanced `]`".into());
+            };
+            for extra in extras.split(',').map(str::trim) {
+                if !requirement::is_valid_extra(extra) {
+                    return Err(format!("{extra:?} is not a valid extra name"));
+                }
+            }
+            reference
+        }
+        None => s,
+    };
     let (module, attr) = match s.split_once(':') {
         Some((m, a)) => (m.trim(), Some(a.trim())),
         None => (s.trim(), None),

@@ -192,3 +192,36 @@ def test_artifacts_pass_validators(tmp_path, forge_bin):
         assert ours["check-wheel-contents rc"] <= theirs["check-wheel-contents rc"], f"{name}: {ours}"
         _, flit_profile = build_pair(tmp_path / name / "f", name, files, profile="flit-4.2.0")
         assert validate_artifacts(flit_profile["wheel"], flit_profile["sdist"], has_readme) == theirs, name
+
+
+IMPORT_FALLBACK = {
+    "pyproject.toml": '[project]\nname = "reexp"\ndynamic = ["version", "description"]\ndependencies = ["tomli >=1"]\n\n[project.entry-points."babel.extractors"]\nx = "reexp:extract [i18n]"\n',
+    "reexp/__init__.py": '# no docstring literal: it is assigned\n__doc__ = "Summary set at import time."\nfrom ._meta import __version__\n',
+    "reexp/_meta.py": '__version__ = "2.0.1"\n',
+}
+
+
+def test_import_fallback_like_flit(tmp_path, forge_bin):
+    """flit imports the module when the source has no literal docstring/__version__;
+    the flit profile reproduces it (the shim imports, in the hook process), including
+    get_requires returning the dependencies; native refuses with a clear message."""
+    from conftest import hook_caller
+
+    project = write_tree(tmp_path / "p", IMPORT_FALLBACK)
+    flit = build_both(project, tmp_path / "flit", "flit_core.buildapi", flit_env())
+    forge = build_both(project, tmp_path / "forge", "forge_backend", forge_env("flit-4.2.0"))
+    for kind in ("wheel", "sdist"):
+        assert_same_bytes(flit[kind], forge[kind])
+    flit_caller = hook_caller(project, "flit_core.buildapi", flit_env())
+    forge_caller = hook_caller(project, "forge_backend", forge_env("flit-4.2.0"))
+    assert forge_caller.get_requires_for_build_wheel() == flit_caller.get_requires_for_build_wheel() == ["tomli >=1"]
+    native = hook_caller(project, "forge_backend", forge_env("native"))
+    assert native.get_requires_for_build_wheel() == []
+    import subprocess
+
+    out = tmp_path / "native"
+    out.mkdir()
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        native.build_wheel(str(out))
+    assert "no `__version__" in info.value.stderr and "never imports" in info.value.stderr
+    assert list(out.iterdir()) == []
