@@ -41,32 +41,24 @@ pub fn wheel_layout(project: &Project) -> Result<WheelLayout, Diagnostics> {
     let dist = project.dist_name();
     match module_files(project) {
         Ok(files) => {
-            for path in files {
-                match relative_str(&path, &project.module.source_dir) {
-                    Ok(rel) => layout.module.push(regular(path, rel)),
-                    Err(d) => diags.push(*d),
-                }
-            }
+            let rels = relative_all(&files, &project.module.source_dir, &mut diags);
+            layout.module = files
+                .into_iter()
+                .zip(rels)
+                .map(|(p, r)| regular(p, r))
+                .collect();
         }
         Err(d) => diags.extend(d),
     }
     if let Some(dir) = &project.data_dir {
-        let data_root = project.root.join(dir);
-        match walk(
-            &data_root,
-            &project.root,
-            &|name, _| name != "__pycache__",
-            &|_| true,
-        ) {
+        match data_files(project) {
             Ok(files) => {
-                for path in files {
-                    match relative_str(&path, &data_root) {
-                        Ok(rel) => layout
-                            .data
-                            .push(regular(path, format!("{dist}.data/data/{rel}"))),
-                        Err(d) => diags.push(*d),
-                    }
-                }
+                let rels = relative_all(&files, &project.root.join(dir), &mut diags);
+                layout.data = files
+                    .into_iter()
+                    .zip(rels)
+                    .map(|(p, r)| regular(p, format!("{dist}.data/data/{r}")))
+                    .collect();
             }
             Err(d) => diags.extend(d),
         }
@@ -97,6 +89,31 @@ pub fn module_files(project: &Project) -> Result<Vec<PathBuf>, Diagnostics> {
     }
     let keep = |name: &str| name != "__pycache__" && !name.ends_with(".pyc");
     walk(&module.path, &project.root, &|name, _| keep(name), &keep)
+}
+
+/// The external-data folder's files (absolute paths), skipping `__pycache__` folders.
+pub fn data_files(project: &Project) -> Result<Vec<PathBuf>, Diagnostics> {
+    match &project.data_dir {
+        Some(dir) => walk(
+            &project.root.join(dir),
+            &project.root,
+            &|name, _| name != "__pycache__",
+            &|_| true,
+        ),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Each path relative to `base`; failures go to `diags` (so the result can be shorter).
+fn relative_all(paths: &[PathBuf], base: &Path, diags: &mut Diagnostics) -> Vec<String> {
+    let mut out = Vec::with_capacity(paths.len());
+    for p in paths {
+        match relative_str(p, base) {
+            Ok(rel) => out.push(rel),
+            Err(d) => diags.push(*d),
+        }
+    }
+    out
 }
 
 type DirFilter<'a> = &'a dyn Fn(&str, &Path) -> bool;
@@ -282,34 +299,9 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
     let root = &project.root;
     let mut diags = Diagnostics::new();
     let mut selected: BTreeSet<String> = BTreeSet::new();
-    match module_files(project) {
-        Ok(files) => {
-            for f in files {
-                match relative_str(&f, root) {
-                    Ok(rel) => {
-                        selected.insert(rel);
-                    }
-                    Err(d) => diags.push(*d),
-                }
-            }
-        }
-        Err(d) => diags.extend(d),
-    }
-    if let Some(dir) = &project.data_dir {
-        let data_root = root.join(dir);
-        match walk(&data_root, root, &|name, _| name != "__pycache__", &|_| {
-            true
-        }) {
-            Ok(files) => {
-                for f in files {
-                    match relative_str(&f, root) {
-                        Ok(rel) => {
-                            selected.insert(rel);
-                        }
-                        Err(d) => diags.push(*d),
-                    }
-                }
-            }
+    for found in [module_files(project), data_files(project)] {
+        match found {
+            Ok(files) => selected.extend(relative_all(&files, root, &mut diags)),
             Err(d) => diags.extend(d),
         }
     }
