@@ -40,9 +40,11 @@ const WSIZE: usize = 1 << 15;
 const WMASK: usize = WSIZE - 1;
 /// window_size: zlib keeps twice the window so it can slide by WSIZE.
 const WINDOW_SIZE: usize = 2 * WSIZE;
-/// Extra zeroed bytes after the window so that `longest_match` can read eight bytes at a
-/// time past the last byte zlib would look at; they never influence a match length.
-const WINDOW_PAD: usize = 64;
+/// Allocated window length. The slack past WINDOW_SIZE lets `longest_match` read whole
+/// words beyond the last byte zlib would compare (such bytes never change a match length),
+/// and makes every index of the form `(x & 0xffff) + (y & 0x3ff)` provably in bounds, so
+/// the compiler drops the bounds checks in the hot loops.
+const WINDOW_ALLOC: usize = WINDOW_SIZE + 2048;
 const HASH_BITS: usize = 15; // memLevel + 7
 const HASH_SIZE: usize = 1 << HASH_BITS;
 /// Tail of hash chains.
@@ -61,11 +63,11 @@ pub(super) const LIT_BUFSIZE: usize = 1 << 14;
 /// The string-matching state of `deflate_state` plus its trees.
 pub(super) struct Lz77 {
     /// Sliding window: input is read into the upper half and slid down when needed.
-    window: Box<[u8]>,
+    window: Box<[u8; WINDOW_ALLOC]>,
     /// Link to an older string with the same hash, indexed by position & WMASK.
-    prev: Box<[u16]>,
+    prev: Box<[u16; WSIZE]>,
     /// Heads of the hash chains, or NIL.
-    head: Box<[u16]>,
+    head: Box<[u16; HASH_SIZE]>,
     /// Start of string to insert.
     strstart: usize,
     /// Window position at the beginning of the current output block; negative once the
@@ -91,37 +93,58 @@ pub(super) struct Lz77 {
     pub(super) trees: Trees,
 }
 
+/// A zero-filled fixed-size array on the heap.
+fn boxed_array<T: Copy + Default, const N: usize>() -> Box<[T; N]> {
+    match vec![T::default(); N].into_boxed_slice().try_into() {
+        Ok(array) => array,
+        Err(_) => unreachable!("a Vec of length N converts to [T; N]"),
+    }
+}
+
 /// zlib's hash of the three bytes starting at a position, see the module notes.
 #[inline(always)]
 fn hash3(b0: u8, b1: u8, b2: u8) -> usize {
     (((b0 as usize) << 10) ^ ((b1 as usize) << 5) ^ (b2 as usize)) & (HASH_SIZE - 1)
 }
 
-/// Number of equal leading bytes of `a` and `b`, at most `max`. Both slices must have
-/// `max + 7` bytes so whole words can be read; bytes past `max` cannot change the result.
+/// Two window bytes at `at`, for comparing pairs at once.
 #[inline(always)]
-fn common_prefix(a: &[u8], b: &[u8], max: usize) -> usize {
+fn load_u16(window: &[u8; WINDOW_ALLOC], at: usize) -> u16 {
+    u16::from_le_bytes([window[at], window[at + 1]])
+}
+
+/// Eight window bytes at `at`.
+#[inline(always)]
+fn load_u64(window: &[u8; WINDOW_ALLOC], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&window[at..at + 8]);
+    u64::from_le_bytes(b)
+}
+
+/// Number of equal bytes at `scan + 3 ..` and `cand + 3 ..`, at most MAX_MATCH - 3: the
+/// part of zlib's match length after the three bytes the hash chain already guarantees.
+/// `scan` and `cand` are below 2^16, so every read is inside WINDOW_ALLOC.
+#[inline(always)]
+fn match_tail(window: &[u8; WINDOW_ALLOC], scan: usize, cand: usize) -> usize {
+    const MAX: usize = MAX_MATCH - 3;
+    let (scan, cand) = (scan & 0xffff, cand & 0xffff);
     let mut i = 0;
-    while i < max {
-        let (Some(wa), Some(wb)) = (a.get(i..i + 8), b.get(i..i + 8)) else {
-            break;
-        };
-        let x = u64::from_le_bytes(wa.try_into().unwrap_or([0; 8]))
-            ^ u64::from_le_bytes(wb.try_into().unwrap_or([0; 8]));
+    while i < MAX {
+        let x = load_u64(window, scan + 3 + i) ^ load_u64(window, cand + 3 + i);
         if x != 0 {
-            return (i + (x.trailing_zeros() / 8) as usize).min(max);
+            return (i + (x.trailing_zeros() / 8) as usize).min(MAX);
         }
         i += 8;
     }
-    max
+    MAX
 }
 
 impl Lz77 {
     pub(super) fn new(level: u8) -> Self {
         let mut s = Lz77 {
-            window: vec![0; WINDOW_SIZE + WINDOW_PAD].into_boxed_slice(),
-            prev: vec![0; WSIZE].into_boxed_slice(),
-            head: vec![0; HASH_SIZE].into_boxed_slice(),
+            window: boxed_array(),
+            prev: boxed_array(),
+            head: boxed_array(),
             strstart: 0,
             block_start: 0,
             lookahead: 0,
@@ -257,8 +280,8 @@ impl Lz77 {
     /// hash chain (`INSERT_STRING`).
     #[inline(always)]
     fn insert_string(&mut self, s: usize) -> usize {
-        let w = &self.window[s..s + 3];
-        let h = hash3(w[0], w[1], w[2]);
+        let s = s & 0xffff; // positions are below WINDOW_SIZE
+        let h = hash3(self.window[s], self.window[s + 1], self.window[s + 2]);
         let head = self.head[h];
         self.prev[s & WMASK] = head;
         self.head[h] = s as u16;
@@ -269,13 +292,14 @@ impl Lz77 {
     /// length; matches no longer than prev_length are discarded, in which case the result
     /// is prev_length (`longest_match`). The result never exceeds lookahead.
     #[inline(always)]
-    fn longest_match(&mut self, mut cur_match: usize) -> usize {
+    fn longest_match(&mut self, cur_match: usize) -> usize {
         let mut chain_length = self.config.max_chain as u32; // max hash chain length
         let strstart = self.strstart;
         let mut best_len = self.prev_length; // best match length so far
         let mut nice_match = self.config.nice_length as usize; // stop if match long enough
-                                                               // Stop when cur_match becomes <= limit. To simplify the code, zlib prevents matches
-                                                               // with the string of window index 0.
+
+        // Stop when cur_match becomes <= limit. To simplify the code, zlib prevents matches
+        // with the string of window index 0.
         let limit = strstart.saturating_sub(MAX_DIST);
 
         // Do not waste too much time if we already have a good match.
@@ -288,29 +312,35 @@ impl Lz77 {
             nice_match = self.lookahead;
         }
 
-        let window = &self.window[..];
-        let prev = &self.prev[..];
-        let scan = &window[strstart..strstart + MAX_MATCH + 8];
-        let mut scan_end1 = scan[best_len - 1];
-        let mut scan_end = scan[best_len];
-        let scan01 = [scan[0], scan[1]];
+        // Positions are below 2^16 and best_len is at most MAX_MATCH; the masks only tell
+        // the compiler so (see WINDOW_ALLOC).
+        let window = &*self.window;
+        let prev = &*self.prev;
+        let scan = strstart & 0xffff;
+        let mut cur_match = cur_match & 0xffff;
+        // zlib's scan_end1/scan_end (bytes best_len - 1 and best_len) as one pair, and the
+        // first two bytes as another.
+        let mut end_at = (best_len - 1) & 0x3ff;
+        let mut scan_end = load_u16(window, scan + end_at);
+        let scan_start = load_u16(window, scan);
 
         loop {
-            let m = &window[cur_match..cur_match + MAX_MATCH + 8];
             // Skip to the next match if the match length cannot increase or if the match
             // length is less than 2.
-            if m[best_len] == scan_end && m[best_len - 1] == scan_end1 && [m[0], m[1]] == scan01 {
+            if load_u16(window, cur_match + end_at) == scan_end
+                && load_u16(window, cur_match) == scan_start
+            {
                 // Bytes 0 and 1 are equal and, since the hash keys are equal and
                 // HASH_BITS >= 8, so is byte 2: compare from byte 3 on, up to MAX_MATCH.
-                let len = 3 + common_prefix(&scan[3..], &m[3..], MAX_MATCH - 3);
+                let len = 3 + match_tail(window, scan, cur_match);
                 if len > best_len {
                     self.match_start = cur_match;
                     best_len = len;
                     if len >= nice_match {
                         break;
                     }
-                    scan_end1 = scan[best_len - 1];
-                    scan_end = scan[best_len];
+                    end_at = (best_len - 1) & 0x3ff;
+                    scan_end = load_u16(window, scan + end_at);
                 }
             }
             cur_match = prev[cur_match & WMASK] as usize;
