@@ -138,7 +138,11 @@ fn python_info() -> Vec<String> {
         ),
         Err(e) => panic!("cannot run python3 ({e}); this test needs CPython's python3 on PATH"),
     };
-    String::from_utf8(output.stdout).expect("python3 output").lines().map(str::to_owned).collect()
+    String::from_utf8(output.stdout)
+        .expect("python3 output")
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Random chunk sizes summing to `len`, drawn in `0..=max` (zero-length writes included).
@@ -185,7 +189,9 @@ fn stdlib_sources(dir: &Path, recursive: bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             let name = e.file_name();
@@ -208,12 +214,21 @@ fn build_inputs(tmp: &Path, stdlib: &Path, binaries: &[PathBuf]) -> Vec<Input> {
     let add = |inputs: &mut Vec<Input>, name: String, data: Vec<u8>, chunkings| {
         let path = tmp.join(format!("in{:04}", inputs.len()));
         std::fs::write(&path, &data).expect("write input");
-        inputs.push(Input { name, path, data, chunkings });
+        inputs.push(Input {
+            name,
+            path,
+            data,
+            chunkings,
+        });
     };
 
     // A text corpus for slices: the top-level stdlib sources.
     let top_level = stdlib_sources(stdlib, false);
-    assert!(top_level.len() > 50, "too few stdlib sources under {}", stdlib.display());
+    assert!(
+        top_level.len() > 50,
+        "too few stdlib sources under {}",
+        stdlib.display()
+    );
     let mut text = Vec::new();
     for p in &top_level {
         text.extend(std::fs::read(p).expect("read stdlib source"));
@@ -227,15 +242,30 @@ fn build_inputs(tmp: &Path, stdlib: &Path, binaries: &[PathBuf]) -> Vec<Input> {
     ];
     for &n in &sizes {
         let at = rng.below(text.len() - n);
-        add(&mut inputs, format!("text {n}"), text[at..at + n].to_vec(), vec![]);
+        add(
+            &mut inputs,
+            format!("text {n}"),
+            text[at..at + n].to_vec(),
+            vec![],
+        );
         add(&mut inputs, format!("random {n}"), rng.bytes(n), vec![]);
         let small: Vec<u8> = (0..n).map(|_| b"acgt"[rng.below(4)]).collect();
         add(&mut inputs, format!("acgt {n}"), small, vec![]);
     }
 
     // Long runs of one byte, and runs of random lengths.
-    add(&mut inputs, "run 1 MiB 'a'".into(), vec![b'a'; 1 << 20], vec![]);
-    add(&mut inputs, "run 200 KiB zero".into(), vec![0; 200 << 10], vec![]);
+    add(
+        &mut inputs,
+        "run 1 MiB 'a'".into(),
+        vec![b'a'; 1 << 20],
+        vec![],
+    );
+    add(
+        &mut inputs,
+        "run 200 KiB zero".into(),
+        vec![0; 200 << 10],
+        vec![],
+    );
     let mut runs = Vec::new();
     while runs.len() < 600_000 {
         let b = rng.next() as u8;
@@ -250,15 +280,20 @@ fn build_inputs(tmp: &Path, stdlib: &Path, binaries: &[PathBuf]) -> Vec<Input> {
     let small: Vec<u8> = (0..400_000).map(|_| b"ab \n"[rng.below(4)]).collect();
     add(&mut inputs, "alphabet of 4".into(), small, vec![]);
     let words: [&[u8]; 12] = [
-        b"def ", b"return ", b"self", b".value", b"(", b")", b":\n    ", b"import ",
-        b"if not ", b"None", b" = ", b"\n",
+        b"def ", b"return ", b"self", b".value", b"(", b")", b":\n    ", b"import ", b"if not ",
+        b"None", b" = ", b"\n",
     ];
     let mut phrases = Vec::new();
     while phrases.len() < 500_000 {
         phrases.extend_from_slice(words[rng.below(words.len())]);
     }
     let phrase_chunkings = chunkings_for(&mut rng, phrases.len());
-    add(&mut inputs, "repeated phrases".into(), phrases, phrase_chunkings);
+    add(
+        &mut inputs,
+        "repeated phrases".into(),
+        phrases,
+        phrase_chunkings,
+    );
 
     // Skewed literal statistics (Fibonacci-like frequencies) for deep Huffman trees.
     let mut fib = Vec::new();
@@ -276,14 +311,29 @@ fn build_inputs(tmp: &Path, stdlib: &Path, binaries: &[PathBuf]) -> Vec<Input> {
     // Incompressible data: the stored-block paths.
     let random = rng.bytes(300_000);
     let random_chunkings = chunkings_for(&mut rng, random.len());
-    add(&mut inputs, "random 300 KB".into(), random, random_chunkings);
-    add(&mut inputs, "random 3 MB".into(), rng.bytes(3_000_000), vec![]);
+    add(
+        &mut inputs,
+        "random 300 KB".into(),
+        random,
+        random_chunkings,
+    );
+    add(
+        &mut inputs,
+        "random 3 MB".into(),
+        rng.bytes(3_000_000),
+        vec![],
+    );
 
     // Text with a chunking check.
     let at = rng.below(text.len() - 400_000);
     let slice = text[at..at + 400_000].to_vec();
     let slice_chunkings = chunkings_for(&mut rng, slice.len());
-    add(&mut inputs, "stdlib text 400 KB".into(), slice, slice_chunkings);
+    add(
+        &mut inputs,
+        "stdlib text 400 KB".into(),
+        slice,
+        slice_chunkings,
+    );
 
     // A synthetic but realistic input of at least 20 MB: stdlib sources (recursively, in
     // path order) with random tails every megabyte, ending in a random run.
@@ -301,13 +351,27 @@ fn build_inputs(tmp: &Path, stdlib: &Path, binaries: &[PathBuf]) -> Vec<Input> {
         }
     }
     big.extend(rng.bytes(1 << 20));
-    assert!(big.len() >= 20 << 20, "synthetic input only {} bytes", big.len());
-    add(&mut inputs, format!("synthetic {} MB", big.len() >> 20), big, vec![]);
+    assert!(
+        big.len() >= 20 << 20,
+        "synthetic input only {} bytes",
+        big.len()
+    );
+    add(
+        &mut inputs,
+        format!("synthetic {} MB", big.len() >> 20),
+        big,
+        vec![],
+    );
 
     // Real files, read in place.
     for p in top_level.iter().chain(binaries) {
         let data = std::fs::read(p).expect("read file");
-        inputs.push(Input { name: p.display().to_string(), path: p.clone(), data, chunkings: vec![] });
+        inputs.push(Input {
+            name: p.display().to_string(),
+            path: p.clone(),
+            data,
+            chunkings: vec![],
+        });
     }
     inputs
 }
@@ -351,7 +415,10 @@ fn deflate_and_crc32_match_cpython_zlib() {
     for (i, input) in inputs.iter().enumerate() {
         for (k, sizes) in input.chunkings.iter().enumerate() {
             let file = tmp.join(format!("chunks{i:04}_{k}"));
-            let bytes: Vec<u8> = sizes.iter().flat_map(|&n| (n as u32).to_le_bytes()).collect();
+            let bytes: Vec<u8> = sizes
+                .iter()
+                .flat_map(|&n| (n as u32).to_le_bytes())
+                .collect();
             std::fs::write(&file, bytes).expect("write chunk sizes");
             manifest.push_str(&format!(
                 "{}\t{}\t1,2,3,4,5,6,7,8,9\n",
@@ -385,7 +452,10 @@ fn deflate_and_crc32_match_cpython_zlib() {
         let want_crc = read_u32(&mut py);
         let got_crc = crc32(&input.data);
         if got_crc != want_crc {
-            failures.push(format!("crc32 {}: {got_crc:08x} != {want_crc:08x}", input.name));
+            failures.push(format!(
+                "crc32 {}: {got_crc:08x} != {want_crc:08x}",
+                input.name
+            ));
         }
         crc_checked += 1;
         let mut kept = Vec::new();
@@ -462,9 +532,15 @@ fn deflate_and_crc32_match_cpython_zlib() {
     py.read_to_end(&mut rest).expect("read python3 output");
     let status = child.wait().expect("wait for python3");
     assert!(status.success(), "python3 failed: {status}");
-    assert!(rest.is_empty(), "python3 wrote {} unexpected bytes", rest.len());
+    assert!(
+        rest.is_empty(),
+        "python3 wrote {} unexpected bytes",
+        rest.len()
+    );
 
-    println!("deflate differential vs CPython zlib {zlib_version} (compressobj(level, DEFLATED, -15)):");
+    println!(
+        "deflate differential vs CPython zlib {zlib_version} (compressobj(level, DEFLATED, -15)):"
+    );
     println!("level  compared  input bytes    output bytes  differing bytes");
     let mut total = LevelStats::default();
     for (level, s) in stats.iter().enumerate() {
@@ -492,7 +568,12 @@ fn deflate_and_crc32_match_cpython_zlib() {
         failures.is_empty(),
         "{} mismatches:\n{}",
         failures.len(),
-        failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     assert_eq!(total.differing, 0);
 }
@@ -522,6 +603,10 @@ fn output_inflates_with_cpython() {
         .stdin(Stdio::null())
         .output()
         .expect("python3 is required for this test");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::io::stdout().write_all(&out.stdout).ok();
 }

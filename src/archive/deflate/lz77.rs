@@ -320,7 +320,7 @@ impl Lz77 {
         let mut cur_match = cur_match & 0xffff;
         // zlib's scan_end1/scan_end (bytes best_len - 1 and best_len) as one pair, and the
         // first two bytes as another.
-        let mut end_at = (best_len - 1) & 0x3ff;
+        let mut end_at = best_len.wrapping_sub(1) & 0x3ff;
         let mut scan_end = load_u16(window, scan + end_at);
         let scan_start = load_u16(window, scan);
 
@@ -339,7 +339,7 @@ impl Lz77 {
                     if len >= nice_match {
                         break;
                     }
-                    end_at = (best_len - 1) & 0x3ff;
+                    end_at = best_len.wrapping_sub(1) & 0x3ff;
                     scan_end = load_u16(window, scan + end_at);
                 }
             }
