@@ -550,3 +550,73 @@ impl Lz77 {
         self.flush_block(out, true);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// zlib's UPDATE_HASH: h = ((h << hash_shift) ^ c) & hash_mask, hash_shift 5.
+    fn update_hash(h: usize, c: u8) -> usize {
+        ((h << 5) ^ c as usize) & (HASH_SIZE - 1)
+    }
+
+    #[test]
+    fn rolling_hash_forgets_all_but_the_last_three_bytes() {
+        // The module notes rely on this: whatever ins_h held before, three UPDATE_HASH
+        // steps leave the hash of those three bytes alone.
+        let mut x = 0x1234_5678_9abc_def0u64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let [a, b, c, d, e, ..] = x.to_le_bytes();
+            let before = ((d as usize) << 8 | e as usize) & (HASH_SIZE - 1);
+            let rolled = update_hash(update_hash(update_hash(before, a), b), c);
+            assert_eq!(rolled, hash3(a, b, c));
+        }
+    }
+
+    #[test]
+    fn match_tail_is_the_common_prefix_capped_at_max_match() {
+        let mut window: Box<[u8; WINDOW_ALLOC]> = boxed_array();
+        let mut x = 7u32;
+        for b in window.iter_mut() {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            *b = (x >> 30) as u8; // small alphabet: long common prefixes are frequent
+        }
+        for scan in (1000..WINDOW_SIZE - 300).step_by(97) {
+            for cand in [scan - 1, scan - 2, scan - 3, scan - 700, 3] {
+                let naive = (3..MAX_MATCH)
+                    .take_while(|&i| window[scan + i] == window[cand + i])
+                    .count();
+                assert_eq!(match_tail(&window, scan, cand), naive, "{scan} {cand}");
+            }
+        }
+        // Identical data: the cap.
+        window[..WINDOW_SIZE].fill(b'z');
+        assert_eq!(match_tail(&window, 5000, 4000), MAX_MATCH - 3);
+    }
+
+    #[test]
+    fn write_in_pieces_equals_one_call() {
+        let data: Vec<u8> = (0..300_000u32)
+            .map(|i| (i % 251) as u8 ^ (i / 4093) as u8)
+            .collect();
+        for level in [1, 4, 9] {
+            let mut whole = Vec::new();
+            let mut s = Lz77::new(level);
+            s.write(&data, &mut whole);
+            s.finish(&mut whole);
+
+            let mut pieces = Vec::new();
+            let mut s = Lz77::new(level);
+            for (i, chunk) in data.chunks(65_537).enumerate() {
+                for part in chunk.chunks(1 + i * 911) {
+                    s.write(part, &mut pieces);
+                }
+            }
+            s.finish(&mut pieces);
+            assert_eq!(pieces, whole, "level {level}");
+        }
+    }
+}

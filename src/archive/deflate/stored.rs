@@ -522,3 +522,84 @@ impl Stored {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored_blocks(z: &[u8]) -> Vec<(bool, usize)> {
+        let mut blocks = Vec::new();
+        let mut i = 0;
+        while i < z.len() {
+            let len = u16::from_le_bytes([z[i + 1], z[i + 2]]) as usize;
+            assert_eq!(!u16::from_le_bytes([z[i + 3], z[i + 4]]) as usize, len);
+            blocks.push((z[i] == 1, len));
+            i += 5 + len;
+        }
+        blocks
+    }
+
+    #[test]
+    fn block_sizes_follow_cpython_buffers() {
+        // Block structure of zlib.compressobj(0, DEFLATED, -15).compress(data) + flush()
+        // under CPython 3.11 / zlib 1.2.13, for data of the given sizes.
+        let cases: [(usize, &[(bool, usize)]); 5] = [
+            (1000, &[(true, 1000)]),
+            (32768, &[(false, 32768), (true, 0)]),
+            (65537, &[(false, 65531), (true, 6)]),
+            (100_000, &[(false, 65531), (false, 32773), (true, 1696)]),
+            (
+                200_000,
+                &[
+                    (false, 65531),
+                    (false, 32773),
+                    (false, 65535),
+                    (false, 36161),
+                    (true, 0),
+                ],
+            ),
+        ];
+        for (n, want) in cases {
+            let data = vec![0x5a; n];
+            let mut s = Stored::new();
+            let mut out = Vec::new();
+            s.write(&data, &mut out);
+            s.finish(&mut out);
+            assert_eq!(stored_blocks(&out), want, "{n} bytes");
+        }
+    }
+
+    #[test]
+    fn held_input_stays_bounded_and_chunking_does_not_matter() {
+        let data: Vec<u8> = (0..6_000_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let mut whole = Vec::new();
+        let mut s = Stored::new();
+        s.write(&data, &mut whole);
+        s.finish(&mut whole);
+        assert!(
+            s.held.capacity() <= 2 * LOOKAHEAD_BOUND + 64,
+            "{}",
+            s.held.capacity()
+        );
+
+        let mut pieces = Vec::new();
+        let mut s = Stored::new();
+        let mut at = 0;
+        let mut step = 1usize;
+        while at < data.len() {
+            let n = step.min(data.len() - at);
+            s.write(&data[at..at + n], &mut pieces);
+            at += n;
+            step = (step * 7 + 3) % 150_001;
+            assert!(
+                s.held.capacity() <= 2 * LOOKAHEAD_BOUND + 64,
+                "{}",
+                s.held.capacity()
+            );
+        }
+        s.finish(&mut pieces);
+        assert_eq!(pieces, whole);
+    }
+}
