@@ -319,8 +319,8 @@ fn build_inputs(tmp: &Path, stdlib: &Path, binaries: &[PathBuf]) -> Vec<Input> {
     );
     add(
         &mut inputs,
-        "random 3 MB".into(),
-        rng.bytes(3_000_000),
+        "random 1 MB".into(),
+        rng.bytes(1_000_000),
         vec![],
     );
 

@@ -17,11 +17,16 @@
 //!
 //! The output depends only on the level and the concatenated input: how the input is split
 //! across `write()` calls makes no difference (see `lz77.rs` and `stored.rs` for how each
-//! engine keeps it so). Stock zlib fed the same chunks gives the same bytes for levels 1-9
-//! except in one corner: zlib slides its window inside a `fill_window()` call, and with
-//! chunked input a call can come at `strstart == w_size + MAX_DIST` exactly, one step
-//! before the whole-input case would, which matters only if a block boundary falls in that
-//! step and the block, begun over 32K bytes earlier, would have been emitted as stored.
+//! engine keeps it so). Stock zlib fed in chunks (as `gzip.GzipFile` feeds it the pieces
+//! `tarfile` writes) gives the same bytes for levels 1-9 except in one corner: it slides
+//! its window inside `fill_window()`, which it calls whenever lookahead drops below
+//! MIN_LOOKAHEAD; with the window not full (input pending) that can happen at
+//! `strstart == w_size + MAX_DIST` exactly, whereas with the whole input at hand the slide
+//! only comes at the next step. The difference is visible only if a block ends in that
+//! very step and the block, begun more than 32K bytes earlier, would win as a stored block
+//! (zlib cannot store a block whose start has been slid out of the window). Level 0 is
+//! modelled on the whole-input call only, since zlib's stored-block sizes depend on the
+//! caller's buffers (see `stored.rs`).
 //!
 //! Memory is bounded: the window, hash tables and symbol buffer of zlib (about 250 KiB),
 //! plus for level 0 up to 512 KiB of held-back input. Output growth is the caller's.

@@ -35,6 +35,9 @@
 //! stays bounded (window + 2 x LOOKAHEAD_BOUND) and the output depends only on the
 //! concatenated input, never on how `write()` calls split it.
 //!
+//! CPython's UINT_MAX input slices are modelled from its source as well, but only inputs
+//! over 4 GiB reach them, which the tests cannot afford to exercise.
+//!
 //! The window content before `block_start` is never emitted again at level 0 (it only
 //! matters if deflateParams() later switches to a compressing level), so the copies zlib
 //! makes into it of input that went straight to the output are not reproduced; positions
@@ -184,6 +187,9 @@ impl Stored {
     }
 
     pub(super) fn write(&mut self, mut input: &[u8], out: &mut Vec<u8>) {
+        if self.phase != Phase::Compress {
+            return; // the stream is finished (`Deflater` resets before reuse)
+        }
         loop {
             // Top the held input up to 2 x LOOKAHEAD_BOUND, then let the model run until it
             // is down to less than LOOKAHEAD_BOUND.
@@ -291,7 +297,11 @@ impl Stored {
             }
             self.zlib_deflate(Z_NO_FLUSH, out)?;
             if self.avail_out != 0 {
-                // `while (avail_out == 0)` ends: zlib has consumed the slice.
+                // `while (avail_out == 0)` ends. Under Z_NO_FLUSH deflate_stored only leaves
+                // output space unused once it has taken all of avail_in (with input left it
+                // ends by writing a block of at least 32K to pending while avail_out is
+                // below 32K + 5), so the slice is consumed.
+                debug_assert_eq!(self.avail_in(), 0, "level-0 model: slice not consumed");
                 self.between_slices = true;
             }
         }
