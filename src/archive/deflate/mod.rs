@@ -210,6 +210,50 @@ mod tests {
         assert_eq!(deflate(0, b"a"), [0x01, 0x01, 0x00, 0xfe, 0xff, b'a']);
     }
 
+    /// Many small random inputs of mixed structure through random chunkings: no panics, and
+    /// the output never depends on the chunking (CPython checks the bytes themselves in
+    /// tests/deflate_differential.rs).
+    #[test]
+    fn random_inputs_and_chunkings() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n.max(1)
+        };
+        for case in 0..120 {
+            let len = next(if case % 10 == 0 { 140_000 } else { 5_000 }) as usize;
+            let alphabet = 1 + next(256);
+            let mut data = Vec::with_capacity(len);
+            while data.len() < len {
+                if next(4) == 0 && data.len() > 10 {
+                    // Copy an earlier stretch, so there are matches of every length.
+                    let from = next(data.len() as u64) as usize;
+                    let n = (1 + next(300) as usize).min(len - data.len());
+                    for i in 0..n {
+                        data.push(data[from + i % (data.len() - from)]);
+                    }
+                } else {
+                    data.push(next(alphabet) as u8);
+                }
+            }
+            let level = (case % 10) as u8;
+            let want = deflate(level, &data);
+            let mut d = Deflater::new(level);
+            let mut got = Vec::new();
+            let mut at = 0;
+            while at < data.len() {
+                let max = if next(2) == 0 { 8 } else { 40_000 };
+                let n = (next(max) as usize).min(data.len() - at);
+                d.write(&data[at..at + n], &mut got);
+                at += n;
+            }
+            d.finish(&mut got);
+            assert_eq!(got, want, "case {case}, level {level}, {len} bytes");
+        }
+    }
+
     #[test]
     fn reuse_after_reset_gives_fresh_stream_bytes() {
         let data: Vec<u8> = (0..200_000u32)
