@@ -465,7 +465,8 @@ impl Lz77 {
             // bucket, in order), k <= chain_length.
             let seq = &*self.chain_seq;
             let prev4 = &*self.prev4;
-            let head_seq = seq[cur_match & WMASK];
+            let head = cur_match;
+            let head_seq = seq[head & WMASK];
             let scan4 = load_u32(window, scan);
             let mut cand = if best.len < MIN_MATCH {
                 // Until something of MIN_MATCH is found, any candidate may improve: run
@@ -503,7 +504,9 @@ impl Lz77 {
             } else {
                 prev4[scan & WMASK] as usize
             };
-            while cand > limit {
+            // zlib's do-while examines the head even when it lies exactly at limit (distance
+            // MAX_DIST); every later candidate must be above limit.
+            while cand > limit || (cand == head && head != NIL) {
                 if load_u32(window, cand) == scan4 {
                     let k = u32::from(head_seq.wrapping_sub(seq[cand & WMASK])) + 1;
                     if k > chain_length || consider(&mut best, cand) {
@@ -803,7 +806,105 @@ mod tests {
                 s.finish(&mut out);
                 outputs.push(out);
             }
-            assert_eq!(outputs[0], outputs[1], "level {level}");
+            assert!(outputs[0] == outputs[1], "level {level}: outputs differ");
+        }
+    }
+
+    /// Randomised: copies from distances at and around MAX_DIST and TOO_FAR, short and long,
+    /// over small alphabets, so chain heads at the limit, lazy matches and near-misses of
+    /// every length are common; every lazy level with and without the index.
+    #[test]
+    fn four_byte_index_randomised() {
+        let mut x = 0x9e37_79b9u32;
+        let mut next = |n: u32| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x % n
+        };
+        for round in 0..6 {
+            let mut data: Vec<u8> = Vec::new();
+            let alphabet = [2, 3, 4, 16, 64, 200][round];
+            while data.len() < 150_000 {
+                let d = [
+                    MAX_DIST,
+                    MAX_DIST - 1,
+                    MAX_DIST + 1,
+                    TOO_FAR,
+                    TOO_FAR + 1,
+                    1,
+                    3,
+                    300,
+                ][next(8) as usize];
+                if next(3) == 0 && data.len() > d {
+                    let n = [3, 4, 5, 9, 40, 258, 300][next(7) as usize];
+                    let from = data.len() - d;
+                    for i in 0..n {
+                        data.push(data[from + i]);
+                    }
+                } else {
+                    for _ in 0..1 + next(12) {
+                        data.push(b'a'.wrapping_add(next(alphabet) as u8));
+                    }
+                }
+            }
+            for level in 4..=9 {
+                let mut outputs = Vec::new();
+                for index4 in [false, true] {
+                    let mut st = Lz77::new(level);
+                    st.use_index4 = index4;
+                    let mut out = Vec::new();
+                    st.write(&data, &mut out);
+                    st.finish(&mut out);
+                    outputs.push(out);
+                }
+                assert!(
+                    outputs[0] == outputs[1],
+                    "round {round} level {level}: outputs differ"
+                );
+            }
+        }
+    }
+
+    /// zlib always examines the chain head, even at exactly MAX_DIST (= limit); the
+    /// four-byte walk must too. Here the string at `s` matches 16 bytes at `s - MAX_DIST`
+    /// while a lazy match of 3 is pending from `s - 1`.
+    #[test]
+    fn four_byte_index_examines_a_head_at_max_dist() {
+        let mut x = 5u32;
+        let mut filler = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    b"AB"[(x >> 16) as usize % 2]
+                })
+                .collect()
+        };
+        let long: Vec<u8> = (0xf0..=0xff).collect();
+        let p = 100;
+        let s = p + MAX_DIST;
+        let mut data = filler(p);
+        data.extend_from_slice(&long);
+        data.extend(filler(s - 1000 - data.len()));
+        data.extend_from_slice(&[0xe0, 0xf0, 0xf1, 0xe1]); // source of the 3-byte match
+        data.extend(filler(s - 2 - data.len()));
+        data.extend_from_slice(&[0xe2, 0xe0]); // s - 2, s - 1
+        data.extend_from_slice(&long); // s
+        data.extend(filler(1000));
+        // The premise: `p` heads the string's hash chain at `s`, at distance MAX_DIST.
+        let h = |q: usize| hash3(data[q], data[q + 1], data[q + 2]);
+        assert_eq!((0..s).filter(|&q| h(q) == h(s)).collect::<Vec<_>>(), [p]);
+        for level in [8, 9] {
+            let mut outputs = Vec::new();
+            for index4 in [false, true] {
+                let mut st = Lz77::new(level);
+                st.use_index4 = index4;
+                let mut out = Vec::new();
+                st.write(&data, &mut out);
+                st.finish(&mut out);
+                outputs.push(out);
+            }
+            assert!(outputs[0] == outputs[1], "level {level}: outputs differ");
         }
     }
 
