@@ -454,7 +454,8 @@ impl Lz77 {
             }
 
             // The same search with the four-byte index. zlib's loop visits the chain
-            // c1 = cur_match, c2 = prev[c1], ... while c_k > limit and k <= chain_length.
+            // c1 = cur_match (always), then c2 = prev[c1], ... while c_k > limit and
+            // k <= chain_length.
             // Once best.len >= MIN_MATCH only a candidate whose first four bytes equal the
             // scan's can improve on it, and every such candidate sits on the scan's
             // four-byte chain; the others leave the state untouched in zlib too. So the
@@ -462,7 +463,8 @@ impl Lz77 {
             // candidates that are on zlib's chain (equal first four bytes imply the same
             // 3-byte hash) and within its reach: c > limit and, with k computed from the
             // insertion counts of zlib's chain (which holds every insertion into that hash
-            // bucket, in order), k <= chain_length.
+            // bucket, in order), k <= chain_length. The counts wrap at 2^16, which is
+            // harmless: candidates above limit are fewer than 2^15 insertions back.
             let seq = &*self.chain_seq;
             let prev4 = &*self.prev4;
             let head = cur_match;
