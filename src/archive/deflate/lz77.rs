@@ -244,11 +244,13 @@ impl Lz77 {
         self.trees.reset();
         self.config = CONFIGURATION_TABLE[level as usize];
         self.head.fill(NIL as u16); // CLEAR_HASH
-        self.head4.fill(NIL as u16);
-        // Measured on Python sources and JSON: with levels 8-9's 1024-4096 step chains the
-        // index saves about a fifth of the time; with shorter chains keeping it up costs
-        // more than it saves.
+                                    // Measured on Python sources and JSON: with levels 8-9's 1024-4096 step chains the
+                                    // index saves about a fifth of the time; with shorter chains keeping it up costs
+                                    // more than it saves. Its tables stay untouched (zero) at other levels.
         self.use_index4 = self.config.max_chain >= 1024;
+        if self.use_index4 {
+            self.head4.fill(NIL as u16);
+        }
         self.strstart = 0;
         self.block_start = 0;
         self.lookahead = 0;

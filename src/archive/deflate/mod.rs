@@ -29,7 +29,9 @@
 //! caller's buffers (see `stored.rs`).
 //!
 //! Memory is bounded: the window, hash tables and symbol buffer of zlib (about 250 KiB),
-//! plus for level 0 up to 512 KiB of held-back input. Output growth is the caller's.
+//! the four-byte index levels 8-9 add (320 KiB, allocated but left untouched at other
+//! levels), and for level 0 up to 512 KiB of held-back input. Output growth is the
+//! caller's.
 //!
 //! ---
 //!
