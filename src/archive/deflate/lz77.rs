@@ -31,6 +31,14 @@
 //! - `longest_match` compares eight bytes at a time; it computes the same match length as
 //!   zlib's byte loop (the common prefix, capped at MAX_MATCH, with byte 2 taken as equal
 //!   because the hash guarantees it), so it picks the same match.
+//! - Levels 8 and 9 (chains of 1024 and 4096 steps) keep a second index zlib does not have:
+//!   chains of positions by a hash of their first four bytes, plus insertion counts of
+//!   zlib's chains. Once a match of MIN_MATCH is in hand, only candidates sharing four bytes
+//!   with the string can improve on it, so `longest_match` walks that shorter chain and uses
+//!   the counts to stop exactly where zlib's `chain_length` and `limit` would. It visits a
+//!   subsequence of zlib's candidates, in zlib's order, containing every candidate that can
+//!   change the result: the chosen match is the same (the argument is spelled out in
+//!   `longest_match`; a unit test also runs every lazy level with and without the index).
 
 use super::trees::{Trees, MAX_MATCH, MIN_MATCH};
 use super::{CompressFunc, Config, CONFIGURATION_TABLE};
@@ -40,13 +48,18 @@ const WSIZE: usize = 1 << 15;
 const WMASK: usize = WSIZE - 1;
 /// window_size: zlib keeps twice the window so it can slide by WSIZE.
 const WINDOW_SIZE: usize = 2 * WSIZE;
-/// Extra zeroed bytes after the window so that `longest_match` can read eight bytes at a
-/// time past the last byte zlib would look at; they never influence a match length.
-const WINDOW_PAD: usize = 64;
+/// Allocated window length. The slack past WINDOW_SIZE lets `longest_match` read whole
+/// words beyond the last byte zlib would compare (such bytes never change a match length),
+/// and makes every index of the form `(x & 0xffff) + (y & 0x3ff)` provably in bounds, so
+/// the compiler drops the bounds checks in the hot loops.
+const WINDOW_ALLOC: usize = WINDOW_SIZE + 2048;
 const HASH_BITS: usize = 15; // memLevel + 7
 const HASH_SIZE: usize = 1 << HASH_BITS;
 /// Tail of hash chains.
 const NIL: usize = 0;
+/// Size of the four-byte index's head table (see `longest_match`).
+const HASH4_BITS: u32 = 16;
+const HASH4_SIZE: usize = 1 << HASH4_BITS;
 /// Minimum amount of lookahead, except at the end of the input.
 const MIN_LOOKAHEAD: usize = MAX_MATCH + MIN_MATCH + 1;
 /// Match distances are limited to MAX_DIST instead of WSIZE.
@@ -61,11 +74,22 @@ pub(super) const LIT_BUFSIZE: usize = 1 << 14;
 /// The string-matching state of `deflate_state` plus its trees.
 pub(super) struct Lz77 {
     /// Sliding window: input is read into the upper half and slid down when needed.
-    window: Box<[u8]>,
+    window: Box<[u8; WINDOW_ALLOC]>,
     /// Link to an older string with the same hash, indexed by position & WMASK.
-    prev: Box<[u16]>,
+    prev: Box<[u16; WSIZE]>,
     /// Heads of the hash chains, or NIL.
-    head: Box<[u16]>,
+    head: Box<[u16; HASH_SIZE]>,
+    /// Four-byte index (not in zlib; see `longest_match`): heads of chains of inserted
+    /// positions whose first four bytes hash alike.
+    head4: Box<[u16; HASH4_SIZE]>,
+    /// Links of those chains, indexed like `prev`.
+    prev4: Box<[u16; WSIZE]>,
+    /// Number of insertions so far into each of zlib's hash chains (wrapping).
+    chain_count: Box<[u16; HASH_SIZE]>,
+    /// `chain_count` of its chain just after a position was inserted, indexed like `prev`.
+    chain_seq: Box<[u16; WSIZE]>,
+    /// Whether the four-byte index is kept (levels where it pays off).
+    use_index4: bool,
     /// Start of string to insert.
     strstart: usize,
     /// Window position at the beginning of the current output block; negative once the
@@ -91,37 +115,110 @@ pub(super) struct Lz77 {
     pub(super) trees: Trees,
 }
 
+/// A zero-filled fixed-size array on the heap.
+fn boxed_array<T: Copy + Default, const N: usize>() -> Box<[T; N]> {
+    match vec![T::default(); N].into_boxed_slice().try_into() {
+        Ok(array) => array,
+        Err(_) => unreachable!("a Vec of length N converts to [T; N]"),
+    }
+}
+
+/// `slide_hash` on one table: a position m becomes m - WSIZE, or NIL (0) if m < WSIZE. As
+/// WSIZE is 0x8000 that is "keep the low 15 bits if bit 15 is set, else 0", done here on
+/// four 16-bit entries per u64 because the release profile (opt-level "s") does not
+/// auto-vectorise, and this runs over 64K entries for every 32K of input.
+fn slide_positions(table: &mut [u16]) {
+    const TOP_BITS: u64 = 0x8000_8000_8000_8000;
+    let mut quads = table.chunks_exact_mut(4);
+    for q in &mut quads {
+        let x =
+            u64::from(q[0]) | u64::from(q[1]) << 16 | u64::from(q[2]) << 32 | u64::from(q[3]) << 48;
+        // Each lane's top bit, moved to bit 0 and multiplied by 0x7fff: a 0x7fff mask for
+        // lanes >= WSIZE and 0 for the others; no lane can carry into the next.
+        let y = x & ((x & TOP_BITS) >> 15).wrapping_mul(0x7fff);
+        q[0] = y as u16;
+        q[1] = (y >> 16) as u16;
+        q[2] = (y >> 32) as u16;
+        q[3] = (y >> 48) as u16;
+    }
+    for p in quads.into_remainder() {
+        *p = p.saturating_sub(WSIZE as u16);
+    }
+}
+
 /// zlib's hash of the three bytes starting at a position, see the module notes.
 #[inline(always)]
 fn hash3(b0: u8, b1: u8, b2: u8) -> usize {
     (((b0 as usize) << 10) ^ ((b1 as usize) << 5) ^ (b2 as usize)) & (HASH_SIZE - 1)
 }
 
-/// Number of equal leading bytes of `a` and `b`, at most `max`. Both slices must have
-/// `max + 7` bytes so whole words can be read; bytes past `max` cannot change the result.
+/// Two window bytes at `at`, for comparing pairs at once.
 #[inline(always)]
-fn common_prefix(a: &[u8], b: &[u8], max: usize) -> usize {
+fn load_u16(window: &[u8; WINDOW_ALLOC], at: usize) -> u16 {
+    u16::from_le_bytes([window[at], window[at + 1]])
+}
+
+/// The running result of `longest_match`.
+struct Best {
+    /// best_len: best match length so far.
+    len: usize,
+    /// match_start of that match.
+    start: usize,
+    /// best_len - 1, where the (scan_end1, scan_end) pair is compared.
+    end_at: usize,
+    /// The scan's bytes at end_at.
+    scan_end: u16,
+}
+
+/// Four window bytes at `at`.
+#[inline(always)]
+fn load_u32(window: &[u8; WINDOW_ALLOC], at: usize) -> u32 {
+    u32::from_le_bytes([window[at], window[at + 1], window[at + 2], window[at + 3]])
+}
+
+/// Hash of four bytes for the four-byte index.
+#[inline(always)]
+fn hash4(four: u32) -> usize {
+    (four.wrapping_mul(0x9E37_79B1) >> (32 - HASH4_BITS)) as usize
+}
+
+/// Eight window bytes at `at`.
+#[inline(always)]
+fn load_u64(window: &[u8; WINDOW_ALLOC], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&window[at..at + 8]);
+    u64::from_le_bytes(b)
+}
+
+/// Number of equal bytes at `scan + 3 ..` and `cand + 3 ..`, at most MAX_MATCH - 3: the
+/// part of zlib's match length after the three bytes the hash chain already guarantees.
+/// `scan` and `cand` are below 2^16, so every read is inside WINDOW_ALLOC.
+#[inline(always)]
+fn match_tail(window: &[u8; WINDOW_ALLOC], scan: usize, cand: usize) -> usize {
+    const MAX: usize = MAX_MATCH - 3;
+    let (scan, cand) = (scan & 0xffff, cand & 0xffff);
     let mut i = 0;
-    while i < max {
-        let (Some(wa), Some(wb)) = (a.get(i..i + 8), b.get(i..i + 8)) else {
-            break;
-        };
-        let x = u64::from_le_bytes(wa.try_into().unwrap_or([0; 8]))
-            ^ u64::from_le_bytes(wb.try_into().unwrap_or([0; 8]));
+    while i < MAX {
+        let x = load_u64(window, scan + 3 + i) ^ load_u64(window, cand + 3 + i);
         if x != 0 {
-            return (i + (x.trailing_zeros() / 8) as usize).min(max);
+            return (i + (x.trailing_zeros() / 8) as usize).min(MAX);
         }
         i += 8;
     }
-    max
+    MAX
 }
 
 impl Lz77 {
     pub(super) fn new(level: u8) -> Self {
         let mut s = Lz77 {
-            window: vec![0; WINDOW_SIZE + WINDOW_PAD].into_boxed_slice(),
-            prev: vec![0; WSIZE].into_boxed_slice(),
-            head: vec![0; HASH_SIZE].into_boxed_slice(),
+            window: boxed_array(),
+            prev: boxed_array(),
+            head: boxed_array(),
+            head4: boxed_array(),
+            prev4: boxed_array(),
+            chain_count: boxed_array(),
+            chain_seq: boxed_array(),
+            use_index4: false,
             strstart: 0,
             block_start: 0,
             lookahead: 0,
@@ -147,6 +244,13 @@ impl Lz77 {
         self.trees.reset();
         self.config = CONFIGURATION_TABLE[level as usize];
         self.head.fill(NIL as u16); // CLEAR_HASH
+                                    // Measured on Python sources and JSON: with levels 8-9's 1024-4096 step chains the
+                                    // index saves about a fifth of the time; with shorter chains keeping it up costs
+                                    // more than it saves. Its tables stay untouched (zero) at other levels.
+        self.use_index4 = self.config.max_chain >= 1024;
+        if self.use_index4 {
+            self.head4.fill(NIL as u16);
+        }
         self.strstart = 0;
         self.block_start = 0;
         self.lookahead = 0;
@@ -187,13 +291,11 @@ impl Lz77 {
 
     /// Slides the hash table when sliding the window down (`slide_hash`).
     fn slide_hash(&mut self) {
-        for p in self.head.iter_mut().chain(self.prev.iter_mut()) {
-            let m = *p as usize;
-            *p = if m >= WSIZE {
-                (m - WSIZE) as u16
-            } else {
-                NIL as u16
-            };
+        slide_positions(&mut self.head[..]);
+        slide_positions(&mut self.prev[..]);
+        if self.use_index4 {
+            slide_positions(&mut self.head4[..]);
+            slide_positions(&mut self.prev4[..]);
         }
     }
 
@@ -257,11 +359,19 @@ impl Lz77 {
     /// hash chain (`INSERT_STRING`).
     #[inline(always)]
     fn insert_string(&mut self, s: usize) -> usize {
-        let w = &self.window[s..s + 3];
-        let h = hash3(w[0], w[1], w[2]);
+        let s = s & 0xffff; // positions are below WINDOW_SIZE
+        let h = hash3(self.window[s], self.window[s + 1], self.window[s + 2]);
         let head = self.head[h];
         self.prev[s & WMASK] = head;
         self.head[h] = s as u16;
+        if self.use_index4 {
+            let count = self.chain_count[h].wrapping_add(1);
+            self.chain_count[h] = count;
+            self.chain_seq[s & WMASK] = count;
+            let h4 = hash4(load_u32(&self.window, s));
+            self.prev4[s & WMASK] = self.head4[h4];
+            self.head4[h4] = s as u16;
+        }
         head as usize
     }
 
@@ -269,13 +379,14 @@ impl Lz77 {
     /// length; matches no longer than prev_length are discarded, in which case the result
     /// is prev_length (`longest_match`). The result never exceeds lookahead.
     #[inline(always)]
-    fn longest_match(&mut self, mut cur_match: usize) -> usize {
+    fn longest_match(&mut self, cur_match: usize) -> usize {
         let mut chain_length = self.config.max_chain as u32; // max hash chain length
         let strstart = self.strstart;
-        let mut best_len = self.prev_length; // best match length so far
+        let best_len = self.prev_length; // best match length so far
         let mut nice_match = self.config.nice_length as usize; // stop if match long enough
-                                                               // Stop when cur_match becomes <= limit. To simplify the code, zlib prevents matches
-                                                               // with the string of window index 0.
+
+        // Stop when cur_match becomes <= limit. To simplify the code, zlib prevents matches
+        // with the string of window index 0.
         let limit = strstart.saturating_sub(MAX_DIST);
 
         // Do not waste too much time if we already have a good match.
@@ -288,41 +399,129 @@ impl Lz77 {
             nice_match = self.lookahead;
         }
 
-        let window = &self.window[..];
-        let prev = &self.prev[..];
-        let scan = &window[strstart..strstart + MAX_MATCH + 8];
-        let mut scan_end1 = scan[best_len - 1];
-        let mut scan_end = scan[best_len];
-        let scan01 = [scan[0], scan[1]];
-
-        loop {
-            let m = &window[cur_match..cur_match + MAX_MATCH + 8];
+        // Positions are below 2^16 and best_len is at most MAX_MATCH; the masks only tell
+        // the compiler so (see WINDOW_ALLOC).
+        let window = &*self.window;
+        let prev = &*self.prev;
+        let scan = strstart & 0xffff;
+        let mut cur_match = cur_match & 0xffff;
+        // zlib's scan_end1/scan_end (bytes best_len - 1 and best_len) as one pair, and the
+        // first two bytes as another.
+        let mut best = Best {
+            len: best_len,
+            start: self.match_start,
+            end_at: best_len.wrapping_sub(1) & 0x3ff,
+            scan_end: 0,
+        };
+        best.scan_end = load_u16(window, scan + best.end_at);
+        let scan_start = load_u16(window, scan);
+        let consider = |best: &mut Best, cand: usize| -> bool {
             // Skip to the next match if the match length cannot increase or if the match
             // length is less than 2.
-            if m[best_len] == scan_end && m[best_len - 1] == scan_end1 && [m[0], m[1]] == scan01 {
+            if load_u16(window, cand + best.end_at) == best.scan_end
+                && load_u16(window, cand) == scan_start
+            {
                 // Bytes 0 and 1 are equal and, since the hash keys are equal and
                 // HASH_BITS >= 8, so is byte 2: compare from byte 3 on, up to MAX_MATCH.
-                let len = 3 + common_prefix(&scan[3..], &m[3..], MAX_MATCH - 3);
-                if len > best_len {
-                    self.match_start = cur_match;
-                    best_len = len;
+                let len = 3 + match_tail(window, scan, cand);
+                if len > best.len {
+                    best.start = cand;
+                    best.len = len;
                     if len >= nice_match {
-                        break;
+                        return true;
                     }
-                    scan_end1 = scan[best_len - 1];
-                    scan_end = scan[best_len];
+                    best.end_at = len.wrapping_sub(1) & 0x3ff;
+                    best.scan_end = load_u16(window, scan + best.end_at);
                 }
             }
-            cur_match = prev[cur_match & WMASK] as usize;
-            if cur_match <= limit {
-                break;
+            false
+        };
+
+        'search: {
+            if !self.use_index4 {
+                // zlib's loop.
+                loop {
+                    if consider(&mut best, cur_match) {
+                        break 'search;
+                    }
+                    cur_match = prev[cur_match & WMASK] as usize;
+                    if cur_match <= limit {
+                        break 'search;
+                    }
+                    chain_length = chain_length.wrapping_sub(1);
+                    if chain_length == 0 {
+                        break 'search;
+                    }
+                }
             }
-            chain_length = chain_length.wrapping_sub(1);
-            if chain_length == 0 {
-                break;
+
+            // The same search with the four-byte index. zlib's loop visits the chain
+            // c1 = cur_match (always), then c2 = prev[c1], ... while c_k > limit and
+            // k <= chain_length.
+            // Once best.len >= MIN_MATCH only a candidate whose first four bytes equal the
+            // scan's can improve on it, and every such candidate sits on the scan's
+            // four-byte chain; the others leave the state untouched in zlib too. So the
+            // four-byte chain is walked instead, in the same (descending) order, keeping the
+            // candidates that are on zlib's chain (equal first four bytes imply the same
+            // 3-byte hash) and within its reach: c > limit and, with k computed from the
+            // insertion counts of zlib's chain (which holds every insertion into that hash
+            // bucket, in order), k <= chain_length. The counts wrap at 2^16, which is
+            // harmless: candidates above limit are fewer than 2^15 insertions back.
+            let seq = &*self.chain_seq;
+            let prev4 = &*self.prev4;
+            let head = cur_match;
+            let head_seq = seq[head & WMASK];
+            let scan4 = load_u32(window, scan);
+            let mut cand = if best.len < MIN_MATCH {
+                // Until something of MIN_MATCH is found, any candidate may improve: run
+                // zlib's loop.
+                let mut left = chain_length;
+                loop {
+                    if consider(&mut best, cur_match) {
+                        break 'search;
+                    }
+                    if best.len >= MIN_MATCH {
+                        break;
+                    }
+                    cur_match = prev[cur_match & WMASK] as usize;
+                    if cur_match <= limit {
+                        break 'search;
+                    }
+                    left = left.wrapping_sub(1);
+                    if left == 0 {
+                        break 'search;
+                    }
+                }
+                // Go on below cur_match. If it shares four bytes with the scan it is on the
+                // scan's four-byte chain; otherwise nothing between it and the scan is (such
+                // a position would have been visited, and matched, first), apart from hash
+                // collisions, which are skipped.
+                if load_u32(window, cur_match) == scan4 {
+                    prev4[cur_match & WMASK] as usize
+                } else {
+                    let mut c = prev4[scan & WMASK] as usize;
+                    while c > limit && c >= cur_match {
+                        c = prev4[c & WMASK] as usize;
+                    }
+                    c
+                }
+            } else {
+                prev4[scan & WMASK] as usize
+            };
+            // zlib's do-while examines the head even when it lies exactly at limit (distance
+            // MAX_DIST); every later candidate must be above limit.
+            while cand > limit || (cand == head && head != NIL) {
+                if load_u32(window, cand) == scan4 {
+                    let k = u32::from(head_seq.wrapping_sub(seq[cand & WMASK])) + 1;
+                    if k > chain_length || consider(&mut best, cand) {
+                        break;
+                    }
+                }
+                cand = prev4[cand & WMASK] as usize;
             }
         }
-        best_len.min(self.lookahead)
+        self.match_start = best.start;
+        best.len.min(self.lookahead)
     }
 
     /// Flushes the current block, with given end-of-file flag (`FLUSH_BLOCK_ONLY`). Output is
@@ -518,5 +717,221 @@ impl Lz77 {
         }
         self.insert = self.strstart.min(MIN_MATCH - 1);
         self.flush_block(out, true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// zlib's UPDATE_HASH: h = ((h << hash_shift) ^ c) & hash_mask, hash_shift 5.
+    fn update_hash(h: usize, c: u8) -> usize {
+        ((h << 5) ^ c as usize) & (HASH_SIZE - 1)
+    }
+
+    #[test]
+    fn rolling_hash_forgets_all_but_the_last_three_bytes() {
+        // The module notes rely on this: whatever ins_h held before, three UPDATE_HASH
+        // steps leave the hash of those three bytes alone.
+        let mut x = 0x1234_5678_9abc_def0u64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let [a, b, c, d, e, ..] = x.to_le_bytes();
+            let before = ((d as usize) << 8 | e as usize) & (HASH_SIZE - 1);
+            let rolled = update_hash(update_hash(update_hash(before, a), b), c);
+            assert_eq!(rolled, hash3(a, b, c));
+        }
+    }
+
+    #[test]
+    fn slide_positions_is_zlibs_slide() {
+        let mut table: Vec<u16> = (0..=u16::MAX).chain([0x8000, 0x7fff, 1]).collect();
+        let want: Vec<u16> = table
+            .iter()
+            .map(|&m| {
+                if m as usize >= WSIZE {
+                    m - WSIZE as u16
+                } else {
+                    NIL as u16
+                }
+            })
+            .collect();
+        slide_positions(&mut table);
+        assert_eq!(table, want);
+    }
+
+    #[test]
+    fn match_tail_is_the_common_prefix_capped_at_max_match() {
+        let mut window: Box<[u8; WINDOW_ALLOC]> = boxed_array();
+        let mut x = 7u32;
+        for b in window.iter_mut() {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            *b = (x >> 30) as u8; // small alphabet: long common prefixes are frequent
+        }
+        for scan in (1000..WINDOW_SIZE - 300).step_by(97) {
+            for cand in [scan - 1, scan - 2, scan - 3, scan - 700, 3] {
+                let naive = (3..MAX_MATCH)
+                    .take_while(|&i| window[scan + i] == window[cand + i])
+                    .count();
+                assert_eq!(match_tail(&window, scan, cand), naive, "{scan} {cand}");
+            }
+        }
+        // Identical data: the cap.
+        window[..WINDOW_SIZE].fill(b'z');
+        assert_eq!(match_tail(&window, 5000, 4000), MAX_MATCH - 3);
+    }
+
+    /// The four-byte index must not change a single match: run every lazy level with and
+    /// without it over data with many near-matches.
+    #[test]
+    fn four_byte_index_finds_the_same_matches() {
+        let mut data = Vec::new();
+        let mut x = 99u32;
+        while data.len() < 400_000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            match x >> 29 {
+                0..=2 => data.extend_from_slice(b"def f(x):\n    return x\n"),
+                3 => {
+                    let from = data.len().saturating_sub(5000);
+                    data.extend_from_within(from..from + 40.min(data.len() - from));
+                }
+                _ => data.push(b"abcde \n"[(x >> 8) as usize % 7]),
+            }
+        }
+        for level in 4..=9 {
+            let mut outputs = Vec::new();
+            for index4 in [false, true] {
+                let mut s = Lz77::new(level);
+                s.use_index4 = index4;
+                let mut out = Vec::new();
+                s.write(&data, &mut out);
+                s.finish(&mut out);
+                outputs.push(out);
+            }
+            assert!(outputs[0] == outputs[1], "level {level}: outputs differ");
+        }
+    }
+
+    /// Randomised: copies from distances at and around MAX_DIST and TOO_FAR, short and long,
+    /// over small alphabets, so chain heads at the limit, lazy matches and near-misses of
+    /// every length are common; every lazy level with and without the index.
+    #[test]
+    fn four_byte_index_randomised() {
+        let mut x = 0x9e37_79b9u32;
+        let mut next = |n: u32| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x % n
+        };
+        for round in 0..6 {
+            let mut data: Vec<u8> = Vec::new();
+            let alphabet = [2, 3, 4, 16, 64, 200][round];
+            while data.len() < 150_000 {
+                let d = [
+                    MAX_DIST,
+                    MAX_DIST - 1,
+                    MAX_DIST + 1,
+                    TOO_FAR,
+                    TOO_FAR + 1,
+                    1,
+                    3,
+                    300,
+                ][next(8) as usize];
+                if next(3) == 0 && data.len() > d {
+                    let n = [3, 4, 5, 9, 40, 258, 300][next(7) as usize];
+                    let from = data.len() - d;
+                    for i in 0..n {
+                        data.push(data[from + i]);
+                    }
+                } else {
+                    for _ in 0..1 + next(12) {
+                        data.push(b'a'.wrapping_add(next(alphabet) as u8));
+                    }
+                }
+            }
+            for level in 4..=9 {
+                let mut outputs = Vec::new();
+                for index4 in [false, true] {
+                    let mut st = Lz77::new(level);
+                    st.use_index4 = index4;
+                    let mut out = Vec::new();
+                    st.write(&data, &mut out);
+                    st.finish(&mut out);
+                    outputs.push(out);
+                }
+                assert!(
+                    outputs[0] == outputs[1],
+                    "round {round} level {level}: outputs differ"
+                );
+            }
+        }
+    }
+
+    /// zlib always examines the chain head, even at exactly MAX_DIST (= limit); the
+    /// four-byte walk must too. Here the string at `s` matches 16 bytes at `s - MAX_DIST`
+    /// while a lazy match of 3 is pending from `s - 1`.
+    #[test]
+    fn four_byte_index_examines_a_head_at_max_dist() {
+        let mut x = 5u32;
+        let mut filler = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    b"AB"[(x >> 16) as usize % 2]
+                })
+                .collect()
+        };
+        let long: Vec<u8> = (0xf0..=0xff).collect();
+        let p = 100;
+        let s = p + MAX_DIST;
+        let mut data = filler(p);
+        data.extend_from_slice(&long);
+        data.extend(filler(s - 1000 - data.len()));
+        data.extend_from_slice(&[0xe0, 0xf0, 0xf1, 0xe1]); // source of the 3-byte match
+        data.extend(filler(s - 2 - data.len()));
+        data.extend_from_slice(&[0xe2, 0xe0]); // s - 2, s - 1
+        data.extend_from_slice(&long); // s
+        data.extend(filler(1000));
+        // The premise: `p` heads the string's hash chain at `s`, at distance MAX_DIST.
+        let h = |q: usize| hash3(data[q], data[q + 1], data[q + 2]);
+        assert_eq!((0..s).filter(|&q| h(q) == h(s)).collect::<Vec<_>>(), [p]);
+        for level in [8, 9] {
+            let mut outputs = Vec::new();
+            for index4 in [false, true] {
+                let mut st = Lz77::new(level);
+                st.use_index4 = index4;
+                let mut out = Vec::new();
+                st.write(&data, &mut out);
+                st.finish(&mut out);
+                outputs.push(out);
+            }
+            assert!(outputs[0] == outputs[1], "level {level}: outputs differ");
+        }
+    }
+
+    #[test]
+    fn write_in_pieces_equals_one_call() {
+        let data: Vec<u8> = (0..300_000u32)
+            .map(|i| (i % 251) as u8 ^ (i / 4093) as u8)
+            .collect();
+        for level in [1, 4, 9] {
+            let mut whole = Vec::new();
+            let mut s = Lz77::new(level);
+            s.write(&data, &mut whole);
+            s.finish(&mut whole);
+
+            let mut pieces = Vec::new();
+            let mut s = Lz77::new(level);
+            for (i, chunk) in data.chunks(65_537).enumerate() {
+                for part in chunk.chunks(1 + i * 911) {
+                    s.write(part, &mut pieces);
+                }
+            }
+            s.finish(&mut pieces);
+            assert_eq!(pieces, whole, "level {level}");
+        }
     }
 }

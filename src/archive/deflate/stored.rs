@@ -35,6 +35,9 @@
 //! stays bounded (window + 2 x LOOKAHEAD_BOUND) and the output depends only on the
 //! concatenated input, never on how `write()` calls split it.
 //!
+//! CPython's UINT_MAX input slices are modelled from its source as well, but only inputs
+//! over 4 GiB reach them, which the tests cannot afford to exercise.
+//!
 //! The window content before `block_start` is never emitted again at level 0 (it only
 //! matters if deflateParams() later switches to a compressing level), so the copies zlib
 //! makes into it of input that went straight to the output are not reproduced; positions
@@ -184,6 +187,9 @@ impl Stored {
     }
 
     pub(super) fn write(&mut self, mut input: &[u8], out: &mut Vec<u8>) {
+        if self.phase != Phase::Compress {
+            return; // the stream is finished (`Deflater` resets before reuse)
+        }
         loop {
             // Top the held input up to 2 x LOOKAHEAD_BOUND, then let the model run until it
             // is down to less than LOOKAHEAD_BOUND.
@@ -291,7 +297,11 @@ impl Stored {
             }
             self.zlib_deflate(Z_NO_FLUSH, out)?;
             if self.avail_out != 0 {
-                // `while (avail_out == 0)` ends: zlib has consumed the slice.
+                // `while (avail_out == 0)` ends. Under Z_NO_FLUSH deflate_stored only leaves
+                // output space unused once it has taken all of avail_in (with input left it
+                // ends by writing a block of at least 32K to pending while avail_out is
+                // below 32K + 5), so the slice is consumed.
+                debug_assert_eq!(self.avail_in(), 0, "level-0 model: slice not consumed");
                 self.between_slices = true;
             }
         }
@@ -520,5 +530,86 @@ impl Stored {
         } else {
             BlockState::NeedMore
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored_blocks(z: &[u8]) -> Vec<(bool, usize)> {
+        let mut blocks = Vec::new();
+        let mut i = 0;
+        while i < z.len() {
+            let len = u16::from_le_bytes([z[i + 1], z[i + 2]]) as usize;
+            assert_eq!(!u16::from_le_bytes([z[i + 3], z[i + 4]]) as usize, len);
+            blocks.push((z[i] == 1, len));
+            i += 5 + len;
+        }
+        blocks
+    }
+
+    #[test]
+    fn block_sizes_follow_cpython_buffers() {
+        // Block structure of zlib.compressobj(0, DEFLATED, -15).compress(data) + flush()
+        // under CPython 3.11 / zlib 1.2.13, for data of the given sizes.
+        let cases: [(usize, &[(bool, usize)]); 5] = [
+            (1000, &[(true, 1000)]),
+            (32768, &[(false, 32768), (true, 0)]),
+            (65537, &[(false, 65531), (true, 6)]),
+            (100_000, &[(false, 65531), (false, 32773), (true, 1696)]),
+            (
+                200_000,
+                &[
+                    (false, 65531),
+                    (false, 32773),
+                    (false, 65535),
+                    (false, 36161),
+                    (true, 0),
+                ],
+            ),
+        ];
+        for (n, want) in cases {
+            let data = vec![0x5a; n];
+            let mut s = Stored::new();
+            let mut out = Vec::new();
+            s.write(&data, &mut out);
+            s.finish(&mut out);
+            assert_eq!(stored_blocks(&out), want, "{n} bytes");
+        }
+    }
+
+    #[test]
+    fn held_input_stays_bounded_and_chunking_does_not_matter() {
+        let data: Vec<u8> = (0..6_000_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let mut whole = Vec::new();
+        let mut s = Stored::new();
+        s.write(&data, &mut whole);
+        s.finish(&mut whole);
+        assert!(
+            s.held.capacity() <= 2 * LOOKAHEAD_BOUND + 64,
+            "{}",
+            s.held.capacity()
+        );
+
+        let mut pieces = Vec::new();
+        let mut s = Stored::new();
+        let mut at = 0;
+        let mut step = 1usize;
+        while at < data.len() {
+            let n = step.min(data.len() - at);
+            s.write(&data[at..at + n], &mut pieces);
+            at += n;
+            step = (step * 7 + 3) % 150_001;
+            assert!(
+                s.held.capacity() <= 2 * LOOKAHEAD_BOUND + 64,
+                "{}",
+                s.held.capacity()
+            );
+        }
+        s.finish(&mut pieces);
+        assert_eq!(pieces, whole);
     }
 }

@@ -577,7 +577,7 @@ pub(super) struct Trees {
     sym_next: usize,
     /// The block is flushed when sym_next reaches this (lit_bufsize - 1).
     sym_end: usize,
-    pub(super) bits: BitWriter,
+    bits: BitWriter,
 }
 
 impl Trees {
