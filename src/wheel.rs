@@ -8,6 +8,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::archive::deflate::Deflater;
 use crate::archive::zip::{DosDateTime, Method, ZipEntry, ZipWriter};
 use crate::build::{self, AtomicFile, BuildOptions};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -403,11 +404,16 @@ struct Compressed {
     sha256: [u8; 32],
 }
 
-fn compress_one(open: &OpenFile<'_>, level: u8) -> io::Result<Compressed> {
+/// Reads and compresses one file with `encoder`, which is left ready for the next file
+/// (reusing its window and tables spares an allocation and zeroing per file).
+fn compress_one(open: &OpenFile<'_>, encoder: &mut Deflater) -> io::Result<Compressed> {
     let mut data = Vec::with_capacity(open.meta.len() as usize);
     (&open.file).read_to_end(&mut data)?;
+    let mut deflated = Vec::with_capacity(data.len() / 3 + 64);
+    encoder.write(&data, &mut deflated);
+    encoder.finish_and_reset(&mut deflated);
     Ok(Compressed {
-        deflated: crate::archive::deflate::deflate(level, &data),
+        deflated,
         crc32: crate::archive::crc32::crc32(&data),
         size: data.len() as u64,
         sha256: Sha256::digest(&data).into(),
@@ -418,7 +424,11 @@ fn compress_one(open: &OpenFile<'_>, level: u8) -> io::Result<Compressed> {
 fn compress_all(batch: &[OpenFile<'_>], level: u8, threads: usize) -> Vec<io::Result<Compressed>> {
     let threads = threads.min(batch.len());
     if threads <= 1 {
-        return batch.iter().map(|f| compress_one(f, level)).collect();
+        let mut encoder = Deflater::new(level);
+        return batch
+            .iter()
+            .map(|f| compress_one(f, &mut encoder))
+            .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<io::Result<Compressed>>> = (0..batch.len()).map(|_| None).collect();
@@ -427,12 +437,13 @@ fn compress_all(batch: &[OpenFile<'_>], level: u8, threads: usize) -> Vec<io::Re
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
+                    let mut encoder = Deflater::new(level);
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         if i >= batch.len() {
                             break done;
                         }
-                        done.push((i, compress_one(&batch[i], level)));
+                        done.push((i, compress_one(&batch[i], &mut encoder)));
                     }
                 })
             })
