@@ -5,5 +5,6 @@
 pub mod crc32;
 pub mod deflate;
 pub mod gzip;
+pub mod inflate;
 pub mod tar;
 pub mod zip;
