@@ -307,12 +307,18 @@ impl Table {
         self.entries.clear();
         self.entries.resize(root_size, UNUSED_ENTRY);
         if max == 0 {
-            // No codes at all: acceptable for distances (a block of literals only).
-            return if kind == TableKind::CodeLengths {
-                Err(())
-            } else {
-                Ok(())
-            };
+            // No codes at all. For distances that is a block of literals only. For the
+            // code-length code zlib reads every code length as 0 (one bit each) and only
+            // then fails for want of an end-of-block code; doing the same keeps truncated
+            // and failed streams classified as zlib classifies them.
+            if kind == TableKind::CodeLengths {
+                self.entries.fill(Entry {
+                    op: OP_LITERAL,
+                    bits: 1,
+                    val: 0,
+                });
+            }
+            return Ok(());
         }
         let mut left: i32 = 1;
         for &n in &count[1..] {
