@@ -287,14 +287,16 @@ pub const LEVEL_ORDER: [u8; 10] = [9, 6, 1, 2, 3, 4, 5, 7, 8, 0];
 /// Several levels often give the same bytes (small inputs, or levels 8 and 9); the first in
 /// the order is returned, and any of them rebuilds `body` exactly.
 ///
-/// Cost: each level is a deflate of `data` compared with `body` as output appears, so a
-/// wrong level stops at the first block that differs. deflate emits a block every 16K
-/// symbols, i.e. after roughly 16-500 KB of input, so a wrong level typically costs well
-/// under a full pass. A level-9 body costs one level-9 deflate (about 10-20 MB/s of input
-/// on text); a level-6 body a partial level-9 attempt plus one level-6 deflate; a body no
-/// level produces costs up to ten partial attempts, and ten full deflates in the worst case
-/// (when only the last block differs). Memory stays at the deflater's state (~300 KiB)
-/// plus one block of output.
+/// Cost: each level tried is a deflate of `data` compared with `body` as output appears,
+/// so a wrong level stops at the first block that differs; deflate emits a block every 16K
+/// symbols, so that is usually within the first 16-500 KB of input. Measured on 4.7 MB of
+/// Python source (on a 2-core machine): a level-9 body is found in 0.86 s (one level-9
+/// deflate, ~6 MB/s), a level-6 body in 0.25 s (a level-9 attempt rejected after 23 ms plus
+/// one level-6 deflate, ~20 MB/s), a level-1 body in 0.08 s; wrong levels were rejected in
+/// 0-25 ms each. The worst case is a body no level produces whose blocks all agree but the
+/// last: about one full deflate per level that agrees that far (0.25 s in the same test,
+/// where only level 6 did). Memory stays at the deflater's state (~300 KiB) plus one block
+/// of output.
 pub fn matching_level(body: &[u8], data: &[u8]) -> Option<u8> {
     LEVEL_ORDER
         .into_iter()

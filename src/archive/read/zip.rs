@@ -768,18 +768,16 @@ fn central_record<'a>(
         .ok()
         .filter(|&at| at < cd_start)
         .ok_or_else(|| ZipError::BadLocalHeader { name: name.clone() })?;
-    let (local, data, data_descriptor) = local_header(
-        input,
-        local_at,
-        cd_start,
-        &name,
+    let central = CentralFacts {
+        name: &name,
         raw_name,
         flags,
         method,
         crc,
         compressed_size,
         uncompressed_size,
-    )?;
+    };
+    let (local, data, data_descriptor) = local_header(input, local_at, cd_start, &central)?;
     let member = ZipMember {
         name,
         raw_name,
@@ -810,21 +808,34 @@ fn central_record<'a>(
 
 type LocalParts<'a> = (LocalHeader<'a>, Range<usize>, Option<Range<usize>>);
 
-/// Reads the local header at `at`, checks it against the central record, and locates the
-/// data (and data descriptor), which must end before the central directory.
-#[allow(clippy::too_many_arguments)]
-fn local_header<'a>(
-    input: &'a [u8],
-    at: usize,
-    cd_start: usize,
-    name: &str,
-    raw_name: &[u8],
+/// What the central directory says about a member, for checking its local header.
+struct CentralFacts<'c> {
+    name: &'c str,
+    raw_name: &'c [u8],
     flags: u16,
     method: u16,
     crc: u32,
     compressed_size: u64,
     uncompressed_size: u64,
+}
+
+/// Reads the local header at `at`, checks it against the central record, and locates the
+/// data (and data descriptor), which must end before the central directory.
+fn local_header<'a>(
+    input: &'a [u8],
+    at: usize,
+    cd_start: usize,
+    central: &CentralFacts<'_>,
 ) -> Result<LocalParts<'a>, ZipError> {
+    let CentralFacts {
+        name,
+        raw_name,
+        flags,
+        method,
+        crc,
+        compressed_size,
+        uncompressed_size,
+    } = *central;
     let area = &input[..cd_start];
     let bad = || ZipError::BadLocalHeader {
         name: name.to_string(),
