@@ -93,8 +93,11 @@ pub enum InflateError {
 /// Which of a dynamic block's three codes [`InflateError::InvalidCodeLengths`] is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CodeSet {
+    /// The code-length code (lengths of the other two codes are sent with it).
     CodeLengths,
+    /// The literal/length code.
     LiteralLengths,
+    /// The distance code.
     Distances,
 }
 
@@ -158,6 +161,7 @@ impl std::error::Error for InflateError {}
 /// A decompressed stream and where it ended, from [`inflate_prefix`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inflated {
+    /// The decompressed bytes.
     pub data: Vec<u8>,
     /// Length of the deflate stream: the input bytes up to and including the one holding
     /// the last bit of the final block. Whatever follows is not deflate data.
@@ -219,6 +223,7 @@ pub struct Step {
     pub consumed: usize,
     /// Bytes appended to the output vector.
     pub produced: usize,
+    /// Why the call returned.
     pub status: Status,
 }
 

@@ -19,11 +19,15 @@ use crate::archive::inflate::{inflate_prefix, InflateError};
 
 const MAGIC: [u8; 2] = [0x1f, 0x8b];
 const METHOD_DEFLATE: u8 = 8;
-/// FLG bits.
+/// FLG bit: the data is probably text.
 pub const FTEXT: u8 = 0x01;
+/// FLG bit: a CRC-16 of the header precedes the body.
 pub const FHCRC: u8 = 0x02;
+/// FLG bit: an extra field follows the fixed header.
 pub const FEXTRA: u8 = 0x04;
+/// FLG bit: a NUL-terminated file name follows.
 pub const FNAME: u8 = 0x08;
+/// FLG bit: a NUL-terminated comment follows.
 pub const FCOMMENT: u8 = 0x10;
 const RESERVED_FLAGS: u8 = 0xe0;
 
@@ -68,6 +72,7 @@ impl GzipHeader {
 /// A decoded single-member gzip file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GzipFile {
+    /// The member header.
     pub header: GzipHeader,
     /// Where the raw-deflate body lies in the input.
     pub body: Range<usize>,
@@ -90,31 +95,20 @@ pub enum GzipError {
     ReservedFlags(u8),
     /// The input ends inside the header.
     TruncatedHeader,
-    HeaderCrcMismatch {
-        stored: u16,
-        computed: u16,
-    },
+    /// The FHCRC value does not match the header.
+    HeaderCrcMismatch { stored: u16, computed: u16 },
     /// The deflate body is invalid, truncated or inflates past the limit.
     Body(InflateError),
     /// The input ends inside the 8-byte trailer.
     TruncatedTrailer,
-    CrcMismatch {
-        stored: u32,
-        computed: u32,
-    },
-    SizeMismatch {
-        stored: u32,
-        actual: u64,
-    },
+    /// The trailer's CRC-32 does not match the data.
+    CrcMismatch { stored: u32, computed: u32 },
+    /// The trailer's ISIZE does not match the data length modulo 2^32.
+    SizeMismatch { stored: u32, actual: u64 },
     /// Another gzip member starts at `offset` (where the first one ended).
-    ExtraMember {
-        offset: usize,
-    },
+    ExtraMember { offset: usize },
     /// `len` bytes that are not a gzip member follow the first member, from `offset`.
-    TrailingData {
-        offset: usize,
-        len: usize,
-    },
+    TrailingData { offset: usize, len: usize },
 }
 
 impl fmt::Display for GzipError {

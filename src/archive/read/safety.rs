@@ -14,16 +14,14 @@ use std::fmt;
 /// What kind of file an archive member would create.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntryKind<'a> {
+    /// A regular file.
     File,
+    /// A folder.
     Directory,
     /// A symbolic link; the target is relative to the link's folder.
-    Symlink {
-        target: &'a str,
-    },
+    Symlink { target: &'a str },
     /// A hard link; the target is an archive path of an earlier member.
-    Hardlink {
-        target: &'a str,
-    },
+    Hardlink { target: &'a str },
     /// Devices, FIFOs and anything else that is not a file, folder or link.
     Special,
 }
@@ -33,16 +31,22 @@ pub enum EntryKind<'a> {
 pub struct Entry<'a> {
     /// The member path, without a directory entry's trailing `/`.
     pub path: &'a str,
+    /// What extracting it would create.
     pub kind: EntryKind<'a>,
 }
 
 /// Why a path cannot be used as a relative archive path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathProblem {
+    /// The path is empty.
     Empty,
+    /// A NUL character (C-based extractors would cut the path there).
     Nul,
+    /// A backslash (a separator on Windows).
     Backslash,
+    /// A leading `/`.
     Absolute,
+    /// A leading `X:` (a drive on Windows).
     DriveLetter,
     /// An empty component (`a//b`, a trailing `/`).
     EmptyComponent,
@@ -70,33 +74,23 @@ impl fmt::Display for PathProblem {
 /// A reason a member is unsafe to extract.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
+    /// The member path itself is unusable.
     Path(PathProblem),
     /// The same path appears more than once.
     Duplicate,
     /// A folder of this path is a file or link member.
-    UnderNonDirectory {
-        parent: String,
-    },
+    UnderNonDirectory { parent: String },
     /// A folder of this path is a symlink member: extraction would write through it.
-    ThroughSymlink {
-        link: String,
-    },
+    ThroughSymlink { link: String },
     /// A link target that is malformed (absolute, `\`, NUL, empty, ...).
     BadLinkTarget(PathProblem),
     /// A symlink target resolving outside the link's top-level folder.
-    SymlinkEscapes {
-        target: String,
-    },
+    SymlinkEscapes { target: String },
     /// A link target that goes through a symlink member, so its meaning depends on the
     /// file system.
-    LinkThroughSymlink {
-        target: String,
-        link: String,
-    },
+    LinkThroughSymlink { target: String, link: String },
     /// A hard link whose target is not an earlier regular-file member.
-    HardlinkTargetMissing {
-        target: String,
-    },
+    HardlinkTargetMissing { target: String },
     /// Devices, FIFOs and other special files.
     Special,
 }
@@ -132,7 +126,9 @@ impl fmt::Display for Problem {
 /// An unsafe member and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Issue {
+    /// The member path concerned.
     pub path: String,
+    /// What is wrong with it.
     pub problem: Problem,
 }
 

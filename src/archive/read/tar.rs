@@ -31,8 +31,9 @@ const MAGIC_POSIX: &[u8; 6] = b"ustar\0";
 pub struct TarLimits {
     /// Largest size of one member (or extended header payload).
     pub max_member_size: u64,
-    /// Largest sum of member sizes.
+    /// Largest sum of member sizes (extended-header payloads included).
     pub max_total_size: u64,
+    /// Largest number of members (extended headers not counted).
     pub max_members: usize,
 }
 
@@ -66,7 +67,9 @@ pub enum TarKind {
 /// One `"%d key=value\n"` record of a PAX extended header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaxRecord {
+    /// The keyword, e.g. `path` or `mtime`.
     pub key: String,
+    /// The value's bytes (UTF-8 for every keyword this reader interprets).
     pub value: Vec<u8>,
 }
 
@@ -74,7 +77,9 @@ pub struct PaxRecord {
 /// value CPython's `float()` gives it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaxTime {
+    /// The record's value exactly as stored.
     pub text: String,
+    /// That text read as a float.
     pub value: f64,
 }
 
@@ -82,6 +87,7 @@ pub struct PaxTime {
 /// name/link (`L`, `K`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExtendedHeader<'a> {
+    /// `x`, `X`, `g`, `L` or `K`.
     pub typeflag: u8,
     /// Offset of its header block in the archive.
     pub offset: usize,
@@ -104,7 +110,9 @@ pub struct TarMember<'a> {
     pub extended: Vec<ExtendedHeader<'a>>,
     /// This member's own PAX records (not the global ones), in order.
     pub pax: Vec<PaxRecord>,
+    /// What the member is.
     pub kind: TarKind,
+    /// The type flag byte as stored.
     pub typeflag: u8,
     /// Effective path: PAX `path`, else GNU long name, else ustar prefix + name. A
     /// directory's trailing `/` is removed.
@@ -113,9 +121,13 @@ pub struct TarMember<'a> {
     pub link_target: String,
     /// The mode field as stored (CPython writes only permission bits).
     pub mode: u32,
+    /// Owner id (PAX `uid` or the field; flit: 0).
     pub uid: u64,
+    /// Group id (PAX `gid` or the field; flit: 0).
     pub gid: u64,
+    /// Owner name (PAX `uname` or the field; flit: empty).
     pub uname: String,
+    /// Group name (PAX `gname` or the field; flit: empty).
     pub gname: String,
     /// Effective size (PAX `size` or the size field); the length of `data`.
     pub size: u64,
@@ -125,6 +137,7 @@ pub struct TarMember<'a> {
     pub pax_mtime: Option<PaxTime>,
     /// Offset of the data in the archive.
     pub data_offset: usize,
+    /// The member's content (`size` bytes; empty for links and folders).
     pub data: &'a [u8],
 }
 
@@ -196,6 +209,7 @@ impl TarMember<'_> {
 /// A parsed archive.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TarArchive<'a> {
+    /// The members in archive order.
     pub members: Vec<TarMember<'a>>,
     /// PAX global headers (`g`), in order; their records apply to every later member.
     pub global_headers: Vec<ExtendedHeader<'a>>,
@@ -213,65 +227,42 @@ pub enum TarError {
     /// No bytes at all.
     Empty,
     /// The input ends inside a header block.
-    TruncatedHeader {
-        offset: usize,
-    },
+    TruncatedHeader { offset: usize },
     /// The input ends inside a member's data.
-    TruncatedData {
-        offset: usize,
-    },
+    TruncatedData { offset: usize },
     /// The stored checksum matches neither the unsigned nor the signed byte sum.
     BadChecksum {
         offset: usize,
         stored: Option<u64>,
         computed: u64,
     },
-    BadNumber {
-        offset: usize,
-        field: &'static str,
-    },
-    NotUtf8 {
-        offset: usize,
-        field: &'static str,
-    },
+    /// A numeric field that is neither octal text nor base-256.
+    BadNumber { offset: usize, field: &'static str },
+    /// A text field that is not UTF-8.
+    NotUtf8 { offset: usize, field: &'static str },
     /// A PAX payload that is not a clean sequence of `"%d key=value\n"` records.
-    BadPaxRecords {
-        offset: usize,
-    },
-    BadPaxValue {
-        offset: usize,
-        key: String,
-    },
+    BadPaxRecords { offset: usize },
+    /// A PAX record whose value does not parse (number, time, UTF-8 text).
+    BadPaxValue { offset: usize, key: String },
     /// Two PAX headers or two GNU long names/links for one member, a global header inside
     /// a member's header chain, or extended headers with no member after them.
-    BadHeaderChain {
-        offset: usize,
-    },
+    BadHeaderChain { offset: usize },
     /// A link, folder, device or FIFO with a non-zero size.
-    NonZeroSize {
-        offset: usize,
-        size: u64,
-    },
+    NonZeroSize { offset: usize, size: u64 },
     /// GNU sparse members (type `S` or `GNU.sparse.*` records).
-    Unsupported {
-        offset: usize,
-        what: &'static str,
-    },
+    Unsupported { offset: usize, what: &'static str },
+    /// A member (or extended header) larger than `TarLimits::max_member_size`.
     MemberTooLarge {
         offset: usize,
         size: u64,
         limit: u64,
     },
-    TotalTooLarge {
-        limit: u64,
-    },
-    TooManyMembers {
-        limit: usize,
-    },
+    /// More data than `TarLimits::max_total_size`.
+    TotalTooLarge { limit: u64 },
+    /// More members than `TarLimits::max_members`.
+    TooManyMembers { limit: usize },
     /// A non-zero byte after the end-of-archive block.
-    DataAfterEnd {
-        offset: usize,
-    },
+    DataAfterEnd { offset: usize },
 }
 
 impl fmt::Display for TarError {

@@ -47,6 +47,7 @@ const CREATE_SYSTEM_UNIX: u8 = 3;
 /// Bounds on what [`ZipArchive::parse`] accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ZipLimits {
+    /// Largest number of members.
     pub max_members: usize,
 }
 
@@ -62,18 +63,29 @@ impl Default for ZipLimits {
 /// A member's local header, fields as stored (sizes not zip64-resolved).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LocalHeader<'a> {
+    /// Offset of the header in the archive.
     pub offset: usize,
+    /// "Version needed to extract", low byte.
     pub version_needed: u8,
     /// The high byte of "version needed" (CPython: 0).
     pub extract_system: u8,
+    /// General-purpose flags.
     pub flags: u16,
+    /// Compression method.
     pub method: u16,
+    /// DOS time (2-second resolution).
     pub dos_time: u16,
+    /// DOS date.
     pub dos_date: u16,
+    /// CRC-32 (0 with a data descriptor).
     pub crc32: u32,
+    /// Compressed size field (0xffffffff when in the zip64 extra).
     pub compressed_size: u32,
+    /// Uncompressed size field (0xffffffff when in the zip64 extra).
     pub uncompressed_size: u32,
+    /// The name bytes (checked equal to the central directory's).
     pub raw_name: &'a [u8],
+    /// The local extra field, raw (CPython: empty, or a zip64 block).
     pub extra: &'a [u8],
     /// Header length (30 + name + extra); the data starts at `offset + len`.
     pub len: usize,
@@ -84,23 +96,34 @@ pub struct LocalHeader<'a> {
 pub struct ZipMember<'a> {
     /// The name as CPython decodes it: UTF-8 with flag 0x800, else code page 437.
     pub name: String,
+    /// The name bytes as stored.
     pub raw_name: &'a [u8],
     /// "Version made by", low byte (CPython: 20, or 45 with zip64).
     pub version_made_by: u8,
     /// "Version made by", high byte (3 = Unix).
     pub create_system: u8,
+    /// "Version needed to extract", low byte (CPython: 20, or 45 with zip64).
     pub version_needed: u8,
+    /// "Version needed to extract", high byte (CPython's `ZipInfo.reserved`: 0).
     pub extract_system: u8,
+    /// General-purpose flags (CPython: 0x800 for UTF-8 names, 0x08 for data
+    /// descriptors on unseekable output).
     pub flags: u16,
     /// 0 stored, 8 deflated.
     pub method: u16,
+    /// DOS time (2-second resolution), see [`ZipMember::date_time`].
     pub dos_time: u16,
+    /// DOS date.
     pub dos_date: u16,
+    /// CRC-32 of the uncompressed data.
     pub crc32: u32,
-    /// Zip64-resolved sizes.
+    /// Size of the stored data (zip64-resolved).
     pub compressed_size: u64,
+    /// Size of the content (zip64-resolved).
     pub uncompressed_size: u64,
+    /// Disk number where the member starts (always 0 here).
     pub disk_start: u16,
+    /// Internal attributes (CPython: 0).
     pub internal_attributes: u16,
     /// Unix mode in the high 16 bits when `create_system` is 3.
     pub external_attributes: u32,
@@ -108,9 +131,11 @@ pub struct ZipMember<'a> {
     pub header_offset: u64,
     /// Central-directory extra field, raw.
     pub extra: &'a [u8],
+    /// The member comment.
     pub comment: &'a [u8],
     /// Offset of this member's central-directory record.
     pub central_offset: usize,
+    /// The member's local header.
     pub local: LocalHeader<'a>,
     /// Where the stored/compressed data lies.
     pub data: Range<usize>,
@@ -166,9 +191,11 @@ impl ZipMember<'_> {
 /// A parsed archive.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZipArchive<'a> {
+    /// The members in central-directory order.
     pub members: Vec<ZipMember<'a>>,
     /// The archive comment.
     pub comment: &'a [u8],
+    /// Where the central directory lies.
     pub central_directory: Range<usize>,
     /// The end-of-central-directory record (comment included).
     pub end_record: Range<usize>,
@@ -182,6 +209,7 @@ pub struct ZipArchive<'a> {
 pub enum ZipError {
     /// No end-of-central-directory record whose comment ends exactly at the end of input.
     NoEndRecord,
+    /// Disk numbers other than 0 (split archives).
     MultiDisk,
     /// A zip64 locator pointing at no valid zip64 end record.
     BadZip64End,
@@ -191,75 +219,46 @@ pub enum ZipError {
     /// or inserted), or lies outside the input.
     CentralDirectoryMisplaced,
     /// A malformed central-directory record at `offset`.
-    BadCentralDirectory {
-        offset: usize,
-    },
-    EntryCountMismatch {
-        stated: u64,
-        found: u64,
-    },
-    BadExtraField {
-        name: String,
-    },
-    NotUtf8Name {
-        offset: usize,
-    },
-    BadName {
-        name: String,
-        problem: PathProblem,
-    },
-    DuplicateName {
-        name: String,
-    },
-    UnsupportedVersion {
-        name: String,
-        version: u8,
-    },
+    BadCentralDirectory { offset: usize },
+    /// The end record's member count differs from the central directory's.
+    EntryCountMismatch { stated: u64, found: u64 },
+    /// Extra-field blocks that do not fill the field, or a zip64 block too short.
+    BadExtraField { name: String },
+    /// A name flagged UTF-8 (0x800) that is not.
+    NotUtf8Name { offset: usize },
+    /// A name that is not a safe relative path.
+    BadName { name: String, problem: PathProblem },
+    /// Two members with the same name.
+    DuplicateName { name: String },
+    /// "Version needed" above 6.3, which CPython refuses too.
+    UnsupportedVersion { name: String, version: u8 },
     /// Missing or truncated local header.
-    BadLocalHeader {
-        name: String,
-    },
+    BadLocalHeader { name: String },
     /// The local header (or data descriptor) disagrees with the central directory.
-    LocalHeaderMismatch {
-        name: String,
-        field: &'static str,
-    },
-    DataOutOfBounds {
-        name: String,
-    },
+    LocalHeaderMismatch { name: String, field: &'static str },
+    /// Data (or data descriptor) running into the central directory or past the end.
+    DataOutOfBounds { name: String },
     /// Two members' headers and data overlap.
-    Overlap {
-        first: String,
-        second: String,
-    },
-    TooManyMembers {
-        limit: usize,
-    },
-    NoSuchMember {
-        index: usize,
-    },
-    Encrypted {
-        name: String,
-    },
-    UnsupportedMethod {
-        name: String,
-        method: u16,
-    },
+    Overlap { first: String, second: String },
+    /// More members than `ZipLimits::max_members`.
+    TooManyMembers { limit: usize },
+    /// [`ZipArchive::read`] was given an index past the last member.
+    NoSuchMember { index: usize },
+    /// Encrypted members cannot be read.
+    Encrypted { name: String },
+    /// A method other than stored (0) and deflated (8).
+    UnsupportedMethod { name: String, method: u16 },
     /// The declared size exceeds the caller's limit.
-    TooLarge {
-        name: String,
-        size: u64,
-        limit: u64,
-    },
-    Inflate {
-        name: String,
-        error: InflateError,
-    },
+    TooLarge { name: String, size: u64, limit: u64 },
+    /// Invalid deflate data.
+    Inflate { name: String, error: InflateError },
+    /// The data's length is not the declared size.
     SizeMismatch {
         name: String,
         declared: u64,
         actual: u64,
     },
+    /// The data's CRC-32 is not the declared one.
     CrcMismatch {
         name: String,
         declared: u32,
@@ -557,7 +556,7 @@ impl<'a> ZipArchive<'a> {
         }
         let cd_start = usize::try_from(end.cd_offset)
             .ok()
-            .filter(|&start| start as u64 + end.cd_size == end.cd_end as u64)
+            .filter(|&start| (start as u64).checked_add(end.cd_size) == Some(end.cd_end as u64))
             .ok_or(ZipError::CentralDirectoryMisplaced)?;
         let directory = &input[cd_start..end.cd_end];
 
@@ -653,7 +652,7 @@ impl<'a> ZipArchive<'a> {
                 InflateError::OutputLimit { .. } => ZipError::SizeMismatch {
                     name: name(),
                     declared: member.uncompressed_size,
-                    actual: member.uncompressed_size + 1,
+                    actual: member.uncompressed_size.saturating_add(1),
                 },
                 error => ZipError::Inflate {
                     name: name(),
