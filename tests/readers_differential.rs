@@ -10,7 +10,8 @@
 //!   read by our readers and by CPython (tests/readers/oracle.py dumps JSON); the reports
 //!   must agree.
 //!
-//! python3 (CPython 3.8+) is required; without it the tests fail rather than skip.
+//! python3 (CPython 3.8+; `$FORGE_TEST_PYTHON` names another) is required; without it the
+//! tests fail rather than skip.
 //! `cargo test --test readers_differential -- --nocapture` prints the summary lines;
 //! `FORGE_READERS_MUTATIONS=N` changes the number of mutations (default 300000).
 
@@ -82,9 +83,14 @@ impl Drop for TempDir {
     }
 }
 
+/// The CPython to compare with.
+fn python() -> String {
+    std::env::var("FORGE_TEST_PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
 /// Runs the oracle to completion and returns its stdout.
 fn oracle(args: &[&str]) -> Vec<u8> {
-    let output = Command::new("python3")
+    let output = Command::new(python())
         .arg(ORACLE)
         .args(args)
         .stderr(Stdio::inherit())
@@ -99,7 +105,7 @@ fn oracle(args: &[&str]) -> Vec<u8> {
 }
 
 fn python_text(code: &str) -> String {
-    let output = Command::new("python3")
+    let output = Command::new(python())
         .arg("-c")
         .arg(code)
         .output()
@@ -541,7 +547,7 @@ fn inflate_mutations_match_zlib() {
     std::fs::write(&muts_path, &records).unwrap();
 
     // zlib works through the file while we decode the same inputs.
-    let mut child = Command::new("python3")
+    let mut child = Command::new(python())
         .arg(ORACLE)
         .args([
             "mutate",

@@ -155,6 +155,11 @@ def cmd_speed(path):
 
 # ---------------------------------------------------------------- archives
 
+def randbytes(rng, n):
+    """`Random.randbytes` (3.9+), also on 3.8."""
+    return rng.getrandbits(8 * n).to_bytes(n, "little") if n else b""
+
+
 def sample_text(rng, n):
     words = ["def", "return", "self", "import", "None", "value", "\n", "    ", "(", ")",
              "é", "数据", "class", "=", ":", "#"]
@@ -185,7 +190,7 @@ def zip_members(rng):
         ("pkg/data/ü-数据.txt", 0o755, (2023, 12, 31, 23, 59, 58), sample_text(rng, 5000)),
         ("pkg/empty.py", 0o600, (1980, 1, 1, 0, 0, 0), b""),
         ("pkg/big.txt", 0o644, (2107, 12, 31, 23, 59, 58), sample_text(rng, 300_000)),
-        ("pkg/random.bin", 0o644, (2001, 2, 3, 4, 5, 7), rng.randbytes(70_000)),
+        ("pkg/random.bin", 0o644, (2001, 2, 3, 4, 5, 7), randbytes(rng, 70_000)),
         ("pkg-1.0.dist-info/RECORD", 0o644, (2016, 1, 1, 0, 0, 0), b"a,b\r\n" * 50),
     ]
 
@@ -196,8 +201,13 @@ def write_zip(path, rng, compression, level, comment=b"", extras=False, zip64=Fa
         target = Unseekable(raw) if unseekable else raw
         with zipfile.ZipFile(target, "w", compression, compresslevel=level) as zf:
             if dirs:
-                zf.mkdir("pkg/")
-                zf.mkdir("pkg/data")
+                for name in ("pkg/", "pkg/data/"):
+                    if hasattr(zf, "mkdir"):  # 3.11+
+                        zf.mkdir(name)
+                    else:
+                        info = zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0))
+                        info.external_attr = (0o40755 << 16) | 0x10
+                        zf.writestr(info, b"")
             for i, (name, mode, date_time, data) in enumerate(zip_members(rng)):
                 info = zipfile.ZipInfo(name, date_time)
                 info.external_attr = (mode | 0o100000) << 16
@@ -239,7 +249,7 @@ def write_tar(path, rng, fmt, gz_level=None, global_headers=None, long_names=Tru
         add(top + "/empty", b"", mode=0o600, uid=1000, gid=1000, uname="forge", gname="users")
         add(top + "/link", type_=tarfile.SYMTYPE, link="setup.py", mode=0o777)
         add(top + "/hard", type_=tarfile.LNKTYPE, link=top + "/setup.py")
-        add(top + "/random.bin", rng.randbytes(20_000), mtime=1234567890.5)
+        add(top + "/random.bin", randbytes(rng, 20_000), mtime=1234567890.5)
         # 123 bytes: PAX and GNU use their long-name headers, ustar splits it into
         # prefix and name.
         deep = top + "/" + "/".join(["subfolder%02d" % i for i in range(9)]) + "/file.py"
@@ -316,7 +326,7 @@ def cmd_archives(directory):
     text = sample_text(rng, 200_000)
     for level in range(10):
         name = "cpy-level-%d.gz" % level
-        write_gzip(j(name), text if level % 2 else rng.randbytes(3000) + text[:50_000],
+        write_gzip(j(name), text if level % 2 else randbytes(rng, 3000) + text[:50_000],
                    level, 1451606400 + level, "dist/pkg-%d.tar.gz" % level)
         levels[name] = level
     write_gzip(j("cpy-empty.gz"), b"", 9, 0, "")
@@ -394,11 +404,12 @@ def dump_tar(fileobj):
     with tarfile.open(fileobj=fileobj, mode="r:") as tf:
         members = []
         for m in tf.getmembers():
-            try:
-                tarfile.data_filter(m, dest)
-                filter_error = None
-            except tarfile.FilterError as e:
-                filter_error = type(e).__name__
+            filter_error = None
+            if hasattr(tarfile, "data_filter"):  # 3.12, 3.11.4, 3.10.12, 3.9.17, 3.8.17
+                try:
+                    tarfile.data_filter(m, dest)
+                except tarfile.FilterError as e:
+                    filter_error = type(e).__name__
             data = tf.extractfile(m).read() if m.isreg() else None
             members.append({
                 "name": m.name,
