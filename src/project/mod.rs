@@ -5,9 +5,11 @@
 //! render (normalised version, formatted people, expanded Requires-Dist), so the
 //! metadata stage is pure formatting.
 
+pub mod checks;
 pub mod classifiers;
 pub mod license;
 pub mod module;
+pub mod publish;
 pub mod pysource;
 pub mod requirement;
 pub mod version;
@@ -19,6 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::profile::Profile;
 use crate::pyproject::{Node, PyProject, Table, Value};
+use checks::is_dotted_identifier;
 
 pub use module::Module;
 
@@ -53,6 +56,37 @@ const DYNAMIC_KEYS: &[&str] = &[
     "import-names",
     "import-namespaces",
 ];
+
+/// Keys a backend may extend when they are both set and listed in `dynamic` (PEP 808).
+const APPENDABLE_KEYS: &[&str] = &[
+    "authors",
+    "classifiers",
+    "dependencies",
+    "entry-points",
+    "gui-scripts",
+    "import-names",
+    "import-namespaces",
+    "keywords",
+    "license-files",
+    "maintainers",
+    "optional-dependencies",
+    "scripts",
+    "urls",
+];
+
+/// The `[build-system]` keys of the pyproject specification.
+const BUILD_SYSTEM_KEYS: &[&str] = &["requires", "build-backend", "backend-path"];
+
+/// How strict validation is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lint {
+    /// What a build needs: the specifications' rules.
+    #[default]
+    Build,
+    /// `forge-backend check`: also PyPI's upload rules, and classifier problems become
+    /// errors, so a clean check means the upload will be accepted.
+    Publish,
+}
 
 /// flit's default license-file globs (4.x), matched at the top level.
 const DEFAULT_LICENSE_GLOBS: &[&str] = &["COPYING*", "LICEN[CS]E*", "NOTICE*", "AUTHORS*"];
@@ -170,8 +204,29 @@ impl Project {
 /// Loads `<root>/pyproject.toml` and validates it under `profile`.
 /// Returns the project and any warnings, or every error found.
 pub fn load(root: &Path, profile: &Profile) -> Result<(Project, Diagnostics), Diagnostics> {
-    let doc = PyProject::load(&root.join("pyproject.toml"))?;
-    from_pyproject(root, &doc, profile)
+    load_with(root, profile, Lint::Build)
+}
+
+/// [`load`] with a choice of strictness.
+pub fn load_with(
+    root: &Path,
+    profile: &Profile,
+    lint: Lint,
+) -> Result<(Project, Diagnostics), Diagnostics> {
+    let path = root.join("pyproject.toml");
+    // A linked pyproject.toml must not make us read (and quote in messages) a file
+    // outside the tree.
+    if path.exists() && !is_within(&path, root) {
+        return Err(Diagnostic::error(format!(
+            "refusing to read {}: it resolves outside the project directory",
+            path.display()
+        ))
+        .in_file(&path)
+        .with_help("copy pyproject.toml into the project instead of linking to it")
+        .into());
+    }
+    let doc = PyProject::load(&path)?;
+    from_pyproject_with(root, &doc, profile, lint)
 }
 
 pub fn from_pyproject(
@@ -179,13 +234,31 @@ pub fn from_pyproject(
     doc: &PyProject,
     profile: &Profile,
 ) -> Result<(Project, Diagnostics), Diagnostics> {
+    from_pyproject_with(root, doc, profile, Lint::Build)
+}
+
+/// [`from_pyproject`] with a choice of strictness.
+pub fn from_pyproject_with(
+    root: &Path,
+    doc: &PyProject,
+    profile: &Profile,
+    lint: Lint,
+) -> Result<(Project, Diagnostics), Diagnostics> {
     let mut c = Checker {
         doc,
         root,
         profile,
+        publish: lint == Lint::Publish,
         diags: Diagnostics::new(),
     };
     let project = c.project();
+    // Report in reading order, as a user fixes them: the document's own problems by
+    // position, then those in other files.
+    c.diags.items.sort_by_key(|d| {
+        let here = d.location.file.as_deref() == Some(doc.path.as_path());
+        let at = d.location.span.as_ref().map_or(usize::MAX, |s| s.start);
+        (!here, at)
+    });
     match project {
         Some(p) if !c.diags.has_errors() => Ok((p, c.diags)),
         _ => {
@@ -202,6 +275,8 @@ struct Checker<'a> {
     doc: &'a PyProject,
     root: &'a Path,
     profile: &'a Profile,
+    /// PyPI's upload rules apply too (`forge-backend check`).
+    publish: bool,
     diags: Diagnostics,
 }
 
@@ -232,6 +307,62 @@ impl<'a> Checker<'a> {
     fn warn(&mut self, key: &str, span: Range<usize>, message: impl Into<String>) {
         let d = self.doc.warning(key, span, message);
         self.diags.push(d);
+    }
+
+    /// An error in publish mode, else a warning.
+    fn pypi_warn(&mut self, key: &str, span: Range<usize>, message: String, help: Option<String>) {
+        let d = if self.publish {
+            self.doc.error(key, span, message)
+        } else {
+            self.doc.warning(key, span, message)
+        };
+        self.diags.push(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
+    }
+
+    /// Reports `problem`, found in the string `text` written at `span`, with the caret
+    /// under the culprit when the problem names one.
+    fn string_problem(
+        &mut self,
+        key: &str,
+        span: &Range<usize>,
+        text: &str,
+        what: &str,
+        problem: checks::Problem,
+        help: Option<&str>,
+    ) {
+        let at = match problem.at {
+            Some(r) => checks::content_span(&self.doc.text, span, text, r),
+            None => span.clone(),
+        };
+        let d = self
+            .doc
+            .error(key, at, format!("{what} {}", problem.message));
+        self.diags.push(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
+    }
+
+    /// A one-line value: no line breaks or control characters, which would end a
+    /// metadata header early and let the value inject fields of its own.
+    fn one_line(&mut self, key: &str, span: &Range<usize>, text: &str, what: &str) -> bool {
+        match checks::single_line(text) {
+            Ok(()) => true,
+            Err(p) => {
+                self.string_problem(
+                    key,
+                    span,
+                    text,
+                    what,
+                    p,
+                    Some("metadata fields are single lines; remove the line break or control character"),
+                );
+                false
+            }
+        }
     }
 
     fn expect_type(&mut self, key: &str, node: &Node, expected: &str) {
@@ -323,25 +454,29 @@ impl<'a> Checker<'a> {
     fn project(&mut self) -> Option<Project> {
         let doc = self.doc;
         let root_table = &doc.root;
-        let tool_flit = root_table
-            .get("tool")
-            .and_then(|t| t.value.as_table())
-            .and_then(|t| t.get("flit"));
+        let tool = root_table.get("tool").and_then(|t| self.table("tool", t));
+        let tool_flit = tool.and_then(|t| t.get("flit"));
         if let Some(flit) = tool_flit {
             self.check_old_flit_tables(flit);
+        }
+        if let Some(bs) = root_table.get("build-system") {
+            self.build_system(bs);
         }
         let Some(project_node) = root_table.get("project") else {
             self.diags.push(
                 Diagnostic::error("no [project] table found in pyproject.toml")
                     .in_file(&doc.path)
+                    .at("project", 0..0)
                     .with_help(
                         "add a [project] table with at least `name`, `version` (or \
-                         dynamic = [\"version\"]) and `description`",
+                         dynamic = [\"version\"]) and `description`; forge reads no \
+                         other metadata",
                     ),
             );
             return None;
         };
         let project = self.table("project", project_node)?;
+        let header = first_line(&doc.text, &project_node.span);
 
         for entry in &project.entries {
             if !PROJECT_KEYS.contains(&entry.key.as_str()) {
@@ -363,26 +498,31 @@ impl<'a> Checker<'a> {
         let name = match project.entry("name") {
             None => {
                 self.diags.push(
-                    Diagnostic::error("`project.name` is required")
+                    Diagnostic::error("`project.name` is missing")
                         .in_file(&doc.path)
-                        .at("project", project_node.span.clone()),
+                        .at("project", header.clone())
+                        .with_help("set name = \"...\" under [project]; the name is always static"),
                 );
                 None
             }
-            Some(e) => self.string("project.name", &e.node).and_then(|n| {
-                if requirement::is_valid_name(n) {
-                    Some(n.to_string())
-                } else {
-                    self.error_help(
-                        "project.name",
-                        e.node.span.clone(),
-                        format!("invalid project name {n:?}"),
-                        "a name is ASCII letters, digits, `.`, `_` and `-`, starting and \
-                         ending with a letter or digit",
-                    );
-                    None
-                }
-            }),
+            Some(e) => {
+                self.string("project.name", &e.node)
+                    .and_then(|n| match checks::name(n) {
+                        Ok(()) => Some(n.to_string()),
+                        Err(p) => {
+                            self.string_problem(
+                            "project.name",
+                            &e.node.span,
+                            n,
+                            &format!("invalid project name {n:?}:"),
+                            p,
+                            Some("a name is ASCII letters, digits, `.`, `_` and `-`, starting and \
+                             ending with a letter or digit, e.g. \"my-project\""),
+                        );
+                            None
+                        }
+                    })
+            }
         };
         let module_name = self.module_name(name.as_deref());
         let module = module_name
@@ -417,10 +557,7 @@ impl<'a> Checker<'a> {
             self.diags.push(
                 Diagnostic::error("`project.version` is missing")
                     .in_file(&doc.path)
-                    .at(
-                        "project",
-                        project_node.span.start..project_node.span.start + 9,
-                    )
+                    .at("project", header.clone())
                     .with_help(
                         "set version = \"1.0\" under [project], or add \"version\" to \
                          project.dynamic and define __version__ = \"1.0\" in the module",
@@ -431,10 +568,7 @@ impl<'a> Checker<'a> {
             self.diags.push(
                 Diagnostic::error("`project.description` is missing")
                     .in_file(&doc.path)
-                    .at(
-                        "project",
-                        project_node.span.start..project_node.span.start + 9,
-                    )
+                    .at("project", header.clone())
                     .with_help(
                         "set description = \"...\" under [project], or add \"description\" \
                          to project.dynamic and give the module a docstring",
@@ -452,7 +586,20 @@ impl<'a> Checker<'a> {
         let version = match (static_version, dyn_version) {
             (Some((v, span)), _) => self.version("project.version", &v, span),
             (None, Some((v, file))) => match version::Version::parse(&v) {
-                Ok(parsed) => Some(parsed.to_string()),
+                Ok(parsed) => {
+                    if parsed.is_local() && self.publish {
+                        self.diags.push(
+                            Diagnostic::error(format!(
+                                "PyPI does not accept local versions like {:?} (__version__ in {})",
+                                parsed.to_string(),
+                                file.display()
+                            ))
+                            .in_file(&file)
+                            .with_help("drop the `+...` part before uploading"),
+                        );
+                    }
+                    Some(parsed.to_string())
+                }
                 Err(e) => {
                     self.diags.push(
                         Diagnostic::error(format!(
@@ -476,11 +623,16 @@ impl<'a> Checker<'a> {
         let readme = project.entry("readme").and_then(|e| self.readme(&e.node));
         let requires_python = project.get("requires-python").and_then(|n| {
             let s = self.string("project.requires-python", n)?;
+            if !self.one_line("project.requires-python", &n.span, s, "requires-python") {
+                return None;
+            }
             if let Err(e) = requirement::SpecifierSet::parse(s) {
-                self.error(
+                let at = checks::content_span(&self.doc.text, &n.span, s, e.offset..e.end.max(e.offset + 1));
+                self.error_help(
                     "project.requires-python",
-                    offset_span(n, e.offset),
+                    at,
                     format!("invalid requires-python {s:?}: {}", e.message),
+                    "write version specifiers separated by commas, such as \">=3.9\" or \">=3.9, !=3.10.0\"",
                 );
                 return None;
             }
@@ -493,8 +645,18 @@ impl<'a> Checker<'a> {
         let keywords = project.get("keywords").and_then(|n| {
             let items = self.strings("project.keywords", n)?;
             for k in &items {
-                if k.text.contains(',') {
-                    self.error(&k.key, k.span.clone(), "a keyword cannot contain a comma");
+                if let Some(i) = k.text.find(',') {
+                    let at = checks::content_span(&self.doc.text, &k.span, k.text, i..i + 1);
+                    self.error_help(
+                        &k.key,
+                        at,
+                        format!("keyword {:?} contains a comma", k.text),
+                        "Keywords are written joined by commas; make it two keywords",
+                    );
+                } else if k.text.trim().is_empty() {
+                    self.error(&k.key, k.span.clone(), "a keyword cannot be empty");
+                } else {
+                    self.one_line(&k.key, &k.span, k.text, &format!("keyword {:?}", k.text));
                 }
             }
             Some(items.iter().map(|k| k.text).collect::<Vec<_>>().join(","))
@@ -553,6 +715,113 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// `[build-system]` (PEP 518/517): forge does not read it, but frontends do, and a
+    /// broken one fails there with a worse message.
+    fn build_system(&mut self, node: &Node) {
+        let Some(t) = self.table("build-system", node) else {
+            return;
+        };
+        for e in &t.entries {
+            if !BUILD_SYSTEM_KEYS.contains(&e.key.as_str()) {
+                let hint = closest(&e.key, BUILD_SYSTEM_KEYS)
+                    .map(|k| format!("did you mean `{k}`?"))
+                    .unwrap_or_else(|| format!("valid keys: {}", BUILD_SYSTEM_KEYS.join(", ")));
+                self.error_help(
+                    &format!("build-system.{}", quote_key(&e.key)),
+                    e.key_span.clone(),
+                    format!("unknown key `{}` in [build-system]", e.key),
+                    hint,
+                );
+            }
+        }
+        match t.get("requires") {
+            None => self.error_help(
+                "build-system",
+                first_line(&self.doc.text, &node.span),
+                "`build-system.requires` is missing",
+                "add requires = [\"forge_backend\"] under [build-system]",
+            ),
+            Some(n) => {
+                if let Some(items) = self.strings("build-system.requires", n) {
+                    for item in items {
+                        if let Err(e) = requirement::Requirement::parse(item.text) {
+                            let at = checks::content_span(
+                                &self.doc.text,
+                                &item.span,
+                                item.text,
+                                e.offset..e.end.max(e.offset + 1),
+                            );
+                            self.error_help(
+                                &item.key,
+                                at,
+                                format!("invalid requirement {:?}: {}", item.text, e.message),
+                                "write a PEP 508 requirement, such as \"forge_backend\"",
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(n) = t.get("build-backend") {
+            if let Some(s) = self.string("build-system.build-backend", n) {
+                if let Err(p) = checks::object_reference(s).and_then(|extras| {
+                    if extras {
+                        Err(checks::Problem::new("has `[extras]`"))
+                    } else {
+                        Ok(false)
+                    }
+                }) {
+                    self.string_problem(
+                        "build-system.build-backend",
+                        &n.span,
+                        s,
+                        &format!("invalid build-backend {s:?}:"),
+                        p,
+                        Some("write the backend's import path, such as \"forge_backend\""),
+                    );
+                }
+            }
+        }
+        if let Some(n) = t.get("backend-path") {
+            if let Some(items) = self.strings("build-system.backend-path", n) {
+                for item in items {
+                    let norm = normpath(item.text);
+                    let problem = if is_absish(item.text) {
+                        Some(format!(
+                            "backend-path {:?} is absolute; it must be relative to the project",
+                            item.text
+                        ))
+                    } else if norm == ".." || norm.starts_with("../") {
+                        Some(format!(
+                            "backend-path {:?} points outside the project directory",
+                            item.text
+                        ))
+                    } else if !self.root.join(&norm).is_dir() {
+                        Some(format!(
+                            "backend-path {:?} is not a folder in the project",
+                            item.text
+                        ))
+                    } else if !is_within(&self.root.join(&norm), self.root) {
+                        Some(format!(
+                            "backend-path {:?} resolves outside the project directory",
+                            item.text
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some(message) = problem {
+                        self.error_help(
+                            &item.key,
+                            item.span,
+                            message,
+                            "backend-path lists folders inside the project, such as \"backend\"",
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     fn check_old_flit_tables(&mut self, flit: &Node) {
         let Some(t) = flit.value.as_table() else {
             return;
@@ -584,47 +853,86 @@ impl<'a> Checker<'a> {
         let Some(items) = self.strings("project.dynamic", node) else {
             return Vec::new();
         };
+        let computable = DYNAMIC_KEYS.join(", ");
         let mut out: Vec<String> = Vec::new();
         for item in items {
-            if item.text == "name" {
-                self.error(&item.key, item.span, "`name` cannot be dynamic");
+            let key = item.text;
+            if key == "name" {
+                self.error_help(
+                    &item.key,
+                    item.span,
+                    "`name` cannot be dynamic",
+                    "the name must always be static: remove \"name\" from dynamic and set \
+                     name = \"...\" under [project]",
+                );
                 continue;
             }
-            if !DYNAMIC_KEYS.contains(&item.text) {
-                let help = if PROJECT_KEYS.contains(&item.text) {
-                    format!("forge can compute only {}", DYNAMIC_KEYS.join(", "))
+            if out.iter().any(|d| d == key) {
+                self.error_help(
+                    &item.key,
+                    item.span,
+                    format!("`{key}` is listed twice in dynamic"),
+                    "remove the repeat",
+                );
+                continue;
+            }
+            let is_static = project.contains(key);
+            if DYNAMIC_KEYS.contains(&key) {
+                if is_static && APPENDABLE_KEYS.contains(&key) {
+                    self.error_help(
+                        &item.key,
+                        item.span,
+                        format!(
+                            "forge cannot extend `{key}`: it is set in [project] and listed in dynamic"
+                        ),
+                        format!(
+                            "forge fills in `{key}` from the module only when it is not set; \
+                             remove it from dynamic to use the list in [project], or remove \
+                             the list"
+                        ),
+                    );
+                } else if is_static {
+                    self.error_help(
+                        &item.key,
+                        item.span,
+                        format!("`{key}` is both set in [project] and listed in dynamic"),
+                        format!(
+                            "a key is either static or dynamic: remove `{key}` from one of them"
+                        ),
+                    );
                 } else {
-                    format!("{:?} is not a [project] key", item.text)
-                };
-                self.error_help(
-                    &item.key,
-                    item.span,
-                    format!("`{}` cannot be dynamic here", item.text),
-                    help,
-                );
+                    out.push(key.to_string());
+                }
                 continue;
             }
-            if project.contains(item.text) {
-                self.error_help(
-                    &item.key,
-                    item.span.clone(),
+            let (message, help) = if APPENDABLE_KEYS.contains(&key) {
+                (
+                    format!("forge cannot extend `{key}`"),
                     format!(
-                        "`{}` is both set in [project] and listed in dynamic",
-                        item.text
+                        "forge can compute only {computable}; remove \"{key}\" from dynamic \
+                         and list the values under [project]"
                     ),
-                    format!("remove `{}` from one of them", item.text),
-                );
-                continue;
-            }
-            if out.iter().any(|d| d == item.text) {
-                self.error(
-                    &item.key,
-                    item.span,
-                    format!("`{}` is listed twice", item.text),
-                );
-                continue;
-            }
-            out.push(item.text.to_string());
+                )
+            } else if key == "dynamic" {
+                (
+                    "`dynamic` cannot list itself".to_string(),
+                    "remove \"dynamic\" from the list".to_string(),
+                )
+            } else if PROJECT_KEYS.contains(&key) {
+                (
+                    format!("forge cannot compute `{key}`"),
+                    format!(
+                        "forge can compute only {computable}; remove \"{key}\" from dynamic \
+                         and set it under [project]"
+                    ),
+                )
+            } else {
+                let hint = closest(key, PROJECT_KEYS)
+                    .map(|k| format!("did you mean \"{k}\"?"))
+                    .unwrap_or_else(|| format!("forge can compute only {computable}"));
+                (format!("{key:?} in dynamic is not a [project] key"), hint)
+            };
+            self.error_help(&item.key, item.span, message, help);
         }
         out
     }
@@ -697,6 +1005,17 @@ impl<'a> Checker<'a> {
         let mut docstring = None;
         let mut failed = false;
         for file in module.version_files() {
+            if !is_within(&file, self.root) {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "refusing to read {}: it resolves outside the project directory",
+                        file.display()
+                    ))
+                    .in_file(&file),
+                );
+                failed = true;
+                continue;
+            }
             let facts = std::fs::read(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))
                 .and_then(|bytes| {
@@ -726,7 +1045,23 @@ impl<'a> Checker<'a> {
             match docstring.as_deref().map(str::trim_start) {
                 Some(doc) if !doc.trim().is_empty() => {
                     let first = doc.lines().next().unwrap_or("").to_string();
-                    Some(first)
+                    match checks::single_line(&first) {
+                        Ok(()) => {
+                            self.summary_length("description", Err(&main_file), &first);
+                            Some(first)
+                        }
+                        Err(p) => {
+                            self.diags.push(
+                                Diagnostic::error(format!(
+                                    "the first line of the docstring of {} {}, so it cannot be the description",
+                                    main_file.display(),
+                                    p.message
+                                ))
+                                .in_file(&main_file),
+                            );
+                            None
+                        }
+                    }
                 }
                 _ => {
                     self.diags.push(
@@ -792,11 +1127,33 @@ impl<'a> Checker<'a> {
 
     fn version(&mut self, key: &str, text: &str, span: Range<usize>) -> Option<String> {
         match version::Version::parse(text) {
-            Ok(v) => Some(v.to_string()),
+            Ok(v) => {
+                if v.is_local() && self.publish {
+                    let plus = text.find('+').unwrap_or(0);
+                    let at = checks::content_span(&self.doc.text, &span, text, plus..text.len());
+                    self.diags.push(
+                        self.doc
+                            .error(
+                                key,
+                                at,
+                                format!(
+                                    "PyPI does not accept local versions like {:?}",
+                                    v.to_string()
+                                ),
+                            )
+                            .with_help(format!(
+                                "drop the `+...` part before uploading: version = \"{}\"",
+                                v.public()
+                            )),
+                    );
+                }
+                Some(v.to_string())
+            }
             Err(e) => {
+                let at = checks::content_span(&self.doc.text, &span, text, e.offset..e.offset + 1);
                 self.error_help(
                     key,
-                    span,
+                    at,
                     format!("invalid version {text:?}: {}", e.message),
                     "use a PEP 440 version, such as \"1.0\", \"2.1.0rc1\" or \"0.3.post1\"",
                 );
@@ -806,16 +1163,34 @@ impl<'a> Checker<'a> {
     }
 
     fn summary(&mut self, key: &str, text: String, span: Range<usize>) -> Option<String> {
-        if text.contains('\n') || text.contains('\r') {
-            self.error_help(
+        if let Err(p) = checks::single_line(&text) {
+            self.string_problem(
                 key,
-                span,
-                "the description must be a single line",
-                "put longer text in the readme",
+                &span,
+                &text,
+                "the description must be one line, but it",
+                p,
+                Some("put longer text in the readme"),
             );
             return None;
         }
+        self.summary_length(key, Ok(span), &text);
         Some(text)
+    }
+
+    /// PyPI refuses a Summary over 512 characters.
+    fn summary_length(&mut self, key: &str, span: Result<Range<usize>, &Path>, text: &str) {
+        let chars = text.chars().count();
+        if self.publish && chars > 512 {
+            let message =
+                format!("the description is {chars} characters long; PyPI accepts at most 512");
+            let d = match span {
+                Ok(span) => self.doc.error(key, span, message),
+                Err(file) => Diagnostic::error(message).in_file(file),
+            };
+            self.diags
+                .push(d.with_help("shorten it, and put the rest in the readme"));
+        }
     }
 
     fn readme(&mut self, node: &Node) -> Option<Option<Readme>> {
@@ -873,16 +1248,16 @@ impl<'a> Checker<'a> {
                     }
                     Some(n) => self
                         .string("project.readme.content-type", n)
-                        .and_then(|ct| {
-                            let base = ct.split(';').next().unwrap_or("").trim();
-                            if ["text/markdown", "text/x-rst", "text/plain"].contains(&base) {
-                                Some(ct.to_string())
-                            } else {
-                                self.error_help(
+                        .and_then(|ct| match checks::readme_content_type(ct) {
+                            Ok(()) => Some(ct.to_string()),
+                            Err(p) => {
+                                self.string_problem(
                                     "project.readme.content-type",
-                                    n.span.clone(),
-                                    format!("unsupported readme content type {base:?}"),
-                                    "use text/markdown, text/x-rst or text/plain",
+                                    &n.span,
+                                    ct,
+                                    "invalid readme content-type:",
+                                    p,
+                                    Some("use \"text/markdown\", \"text/x-rst\" or \"text/plain\", optionally with \"; charset=UTF-8\" (and \"; variant=GFM\" or \"; variant=CommonMark\" for Markdown)"),
                                 );
                                 None
                             }
@@ -962,16 +1337,35 @@ impl<'a> Checker<'a> {
             return None;
         }
         let path = self.root.join(rel);
+        if std::fs::symlink_metadata(&path).is_ok() && !path.exists() {
+            self.error_help(
+                key,
+                span,
+                format!("{rel} is a broken symlink"),
+                "point the link at a file inside the project, or replace it with the file",
+            );
+            return None;
+        }
         if !path.exists() {
-            self.error(key, span, format!("{rel} does not exist"));
+            self.error_help(
+                key,
+                span,
+                format!("{rel} does not exist"),
+                format!("paths are relative to {}", self.root.display()),
+            );
             return None;
         }
         if !is_within(&path, self.root) {
-            self.error(
+            self.error_help(
                 key,
                 span,
-                format!("{rel} points outside the project directory"),
+                format!("refusing to read {rel}: it resolves outside the project directory"),
+                "copy the file into the project instead of linking to it",
             );
+            return None;
+        }
+        if !path.is_file() {
+            self.error(key, span, format!("{rel} is not a file"));
             return None;
         }
         Some(path)
@@ -1001,7 +1395,13 @@ impl<'a> Checker<'a> {
                         Ok(norm) => License::Expression(norm),
                         Err(e) => {
                             let span = match e.offset {
-                                Some(o) => offset_span(n, o),
+                                Some(o) => {
+                                    let len = expr[o.min(expr.len())..]
+                                        .find([' ', '(', ')'])
+                                        .unwrap_or(expr.len() - o.min(expr.len()))
+                                        .max(1);
+                                    checks::content_span(&self.doc.text, &n.span, expr, o..o + len)
+                                }
                                 None => n.span.clone(),
                             };
                             self.error_help(
@@ -1055,7 +1455,12 @@ impl<'a> Checker<'a> {
                             License::None
                         }
                         (None, Some(text)) => match self.string("project.license.text", text) {
-                            Some(s) => License::Text(s.to_string()),
+                            Some(s) => {
+                                if self.profile.writes_license_text {
+                                    self.license_text(text, s);
+                                }
+                                License::Text(s.to_string())
+                            }
                             None => License::None,
                         },
                         (None, None) => {
@@ -1087,6 +1492,17 @@ impl<'a> Checker<'a> {
                 if let Some(patterns) = self.strings("project.license-files", &e.node) {
                     files = Vec::new();
                     for p in patterns {
+                        if let Err(problem) = checks::license_files_pattern(p.text) {
+                            self.string_problem(
+                                &p.key,
+                                &p.span,
+                                p.text,
+                                &format!("license-files pattern {:?}", p.text),
+                                problem,
+                                Some("patterns are relative to the project folder, e.g. \"LICENSE*\" or \"licenses/**/*.txt\", using only letters, digits, `_ - . / * ? [ ]` and spaces"),
+                            );
+                            continue;
+                        }
                         match crate::layout::license_glob(self.root, p.text) {
                             Ok(found) if found.is_empty() => self.error(
                                 &p.key,
@@ -1103,12 +1519,45 @@ impl<'a> Checker<'a> {
                 for pattern in DEFAULT_LICENSE_GLOBS {
                     match crate::layout::license_glob(self.root, pattern) {
                         Ok(found) => files.extend(found),
-                        Err(message) => self.diags.push(Diagnostic::error(message)),
+                        Err(message) => self.diags.push(
+                            Diagnostic::error(format!(
+                                "{message} (forge looks for license files with {pattern:?} when license-files is not set)"
+                            ))
+                            .in_file(&self.doc.path)
+                            .with_help("replace the link with the file, or set license-files to the files to ship"),
+                        ),
                     }
                 }
             }
         }
         (license, files)
+    }
+
+    /// `License:` is folded over several lines, and a blank line in a folded header
+    /// ends the headers for email parsers: the rest would become the description.
+    fn license_text(&mut self, node: &Node, text: &str) {
+        let lines = crate::metadata::python_splitlines(text);
+        if lines.len() > 1 && lines.iter().any(|l| l.trim().is_empty()) {
+            self.error_help(
+                "project.license.text",
+                node.span.clone(),
+                "the license text has a blank line, which would end the metadata headers \
+                 (the License field is folded over several lines)",
+                "write an SPDX expression (license = \"MIT\") and ship the full text with license-files",
+            );
+            return;
+        }
+        let odd = text
+            .char_indices()
+            .find(|(_, c)| checks::is_line_breaking(*c) && !matches!(c, '\n' | '\r'));
+        if let Some((i, c)) = odd {
+            let at = checks::content_span(&self.doc.text, &node.span, text, i..i + c.len_utf8());
+            self.error(
+                "project.license.text",
+                at,
+                format!("the license text contains {}", checks::describe_char(c)),
+            );
+        }
     }
 
     fn classifiers(&mut self, project: &Table, license: &License) -> Vec<String> {
@@ -1119,6 +1568,10 @@ impl<'a> Checker<'a> {
             return Vec::new();
         };
         for item in &items {
+            let what = format!("classifier {:?}", item.text);
+            if !self.one_line(&item.key, &item.span, item.text, &what) {
+                continue;
+            }
             if matches!(license, License::Expression(_)) && item.text.starts_with("License :: ") {
                 self.error_help(
                     &item.key,
@@ -1128,25 +1581,51 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
+            if item.text.starts_with("Private ::") {
+                if self.publish {
+                    self.error_help(
+                        &item.key,
+                        item.span.clone(),
+                        format!("PyPI refuses every upload with a `Private ::` classifier ({:?})", item.text),
+                        "that is what it is for: it keeps a private project off PyPI; remove it to publish",
+                    );
+                }
+                continue;
+            }
             match classifiers::status(item.text) {
                 classifiers::ClassifierStatus::Known => {}
                 classifiers::ClassifierStatus::Deprecated { replacements } => {
-                    let hint = if replacements.is_empty() {
-                        String::new()
+                    let help = if replacements.is_empty() {
+                        "remove it".to_string()
                     } else {
-                        format!("; use {}", replacements.join(" or "))
+                        format!(
+                            "use {}",
+                            replacements
+                                .iter()
+                                .map(|r| format!("{r:?}"))
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        )
                     };
-                    self.warn(
+                    self.pypi_warn(
                         &item.key,
                         item.span.clone(),
-                        format!("classifier {:?} is deprecated{hint}", item.text),
+                        format!(
+                            "classifier {:?} is deprecated, and PyPI rejects it",
+                            item.text
+                        ),
+                        Some(help),
                     )
                 }
-                classifiers::ClassifierStatus::Unknown => self.warn(
-                    &item.key,
-                    item.span.clone(),
-                    format!("unknown classifier {:?} (PyPI will reject it)", item.text),
-                ),
+                classifiers::ClassifierStatus::Unknown => {
+                    let help = "classifiers must match PyPI's list exactly (https://pypi.org/classifiers/); `Private :: ...` ones keep a project off PyPI".to_string();
+                    self.pypi_warn(
+                        &item.key,
+                        item.span.clone(),
+                        format!("unknown classifier {:?}: PyPI will reject it", item.text),
+                        Some(help),
+                    )
+                }
             }
         }
         items.iter().map(|i| i.text.to_string()).collect()
@@ -1158,7 +1637,11 @@ impl<'a> Checker<'a> {
         };
         let full_key = format!("project.{key}");
         let Some(items) = node.value.as_array() else {
-            self.expect_type(&full_key, node, "an array of tables");
+            self.expect_type(
+                &full_key,
+                node,
+                "an array of tables, like [{ name = \"Jane Doe\", email = \"jane@example.org\" }]",
+            );
             return (None, None);
         };
         let mut names = Vec::new();
@@ -1178,39 +1661,72 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
+            let name_key = format!("{item_key}.name");
             let name = t.get("name").and_then(|n| {
-                let s = self.string(&format!("{item_key}.name"), n)?;
-                if self.profile.is_native() && s.contains(',') {
-                    self.error_help(
-                        &format!("{item_key}.name"),
-                        n.span.clone(),
-                        "a name cannot contain a comma",
-                        "write \"Jane Doe\", not \"Doe, Jane\"",
-                    );
+                let s = self.string(&name_key, n)?;
+                if !self.one_line(&name_key, &n.span, s, &format!("name {s:?}")) {
                     return None;
+                }
+                if self.profile.is_native() {
+                    if let Some(c) = s.find(',') {
+                        let at = checks::content_span(&self.doc.text, &n.span, s, c..c + 1);
+                        self.error_help(
+                            &name_key,
+                            at,
+                            format!("name {s:?} contains a comma"),
+                            "the pyproject spec forbids commas in names (readers split the field at them): write \"Jane Doe\", not \"Doe, Jane\"",
+                        );
+                        return None;
+                    }
+                    if s.trim().is_empty() {
+                        self.error_help(
+                            &name_key,
+                            n.span.clone(),
+                            "a name cannot be empty",
+                            "remove `name`, or fill it in",
+                        );
+                        return None;
+                    }
                 }
                 Some((s, n.span.clone()))
             });
+            let email_key = format!("{item_key}.email");
             let email = t.get("email").and_then(|n| {
-                let s = self.string(&format!("{item_key}.email"), n)?;
+                let s = self.string(&email_key, n)?;
                 Some((s, n.span.clone()))
             });
             if t.get("name").is_none() && t.get("email").is_none() {
-                self.error(
+                self.error_help(
                     &item_key,
                     item.span.clone(),
                     "an author or maintainer needs `name` or `email`",
+                    "write { name = \"Jane Doe\", email = \"jane@example.org\" }",
                 );
             }
             match (name, email) {
                 (name, Some((email, span))) => {
-                    if let Err(message) = check_email(email) {
-                        self.error(
-                            &format!("{item_key}.email"),
-                            span,
-                            format!("invalid email {email:?}: {message}"),
+                    if let Err(p) = checks::email(email) {
+                        self.string_problem(
+                            &email_key,
+                            &span,
+                            email,
+                            &format!("invalid email {email:?}:"),
+                            p,
+                            Some("write an address like \"jane@example.org\", without the name (that goes in `name`)"),
                         );
                         continue;
+                    }
+                    if self.publish {
+                        if let Err(p) = checks::email_is_deliverable(email) {
+                            self.string_problem(
+                                &email_key,
+                                &span,
+                                email,
+                                &format!("email {email:?}:"),
+                                p,
+                                None,
+                            );
+                        }
                     }
                     emails.push(format_address(name.map(|n| n.0), email));
                 }
@@ -1231,13 +1747,74 @@ impl<'a> Checker<'a> {
         };
         let mut urls: Vec<(String, String)> = Vec::new();
         for (label, url) in entries {
-            if label.text.contains(',') && self.profile.is_native() {
-                self.error(&label.key, label.span, "a URL label cannot contain a comma");
+            let what = format!("URL label {:?}", label.text);
+            if !self.one_line(&label.key, &label.span, label.text, &what) {
                 continue;
             }
-            if url.text.trim().is_empty() || url.text.contains(char::is_whitespace) {
-                self.error(&url.key, url.span, format!("invalid URL {:?}", url.text));
+            if label.text.trim().is_empty() {
+                self.error_help(
+                    &label.key,
+                    label.span,
+                    "a URL label cannot be empty",
+                    "name the link, e.g. Homepage = \"https://...\"",
+                );
                 continue;
+            }
+            if let Some(c) = label.text.find(',') {
+                if self.profile.is_native() {
+                    let at =
+                        checks::content_span(&self.doc.text, &label.span, label.text, c..c + 1);
+                    self.error_help(
+                        &label.key,
+                        at,
+                        format!("URL label {:?} contains a comma", label.text),
+                        "Project-URL is `label, url`: readers end the label at the first comma",
+                    );
+                    continue;
+                }
+            }
+            let what = format!("URL {:?}", url.text);
+            if !self.one_line(&url.key, &url.span, url.text, &what) {
+                continue;
+            }
+            if url.text.trim().is_empty() {
+                self.error(&url.key, url.span, "the URL is empty");
+                continue;
+            }
+            if let Some(i) = url.text.find(char::is_whitespace) {
+                let at = checks::content_span(&self.doc.text, &url.span, url.text, i..i + 1);
+                self.error_help(
+                    &url.key,
+                    at,
+                    format!("URL {:?} contains whitespace", url.text),
+                    "percent-encode spaces as %20",
+                );
+                continue;
+            }
+            if self.publish {
+                let chars = label.text.chars().count();
+                if chars > 32 {
+                    self.error_help(
+                        &label.key,
+                        label.span.clone(),
+                        format!(
+                            "URL label {:?} is {chars} characters long; PyPI accepts at most 32",
+                            label.text
+                        ),
+                        "shorten the label",
+                    );
+                }
+                if !checks::is_web_url(url.text) {
+                    self.error_help(
+                        &url.key,
+                        url.span.clone(),
+                        format!(
+                            "PyPI accepts only http:// and https:// project URLs, not {:?}",
+                            url.text
+                        ),
+                        "write a full web address, e.g. \"https://example.org/docs\"",
+                    );
+                }
             }
             urls.push((label.text.to_string(), url.text.to_string()));
         }
@@ -1269,15 +1846,16 @@ impl<'a> Checker<'a> {
                         continue;
                     }
                     if !is_entry_point_group(&e.key) {
-                        self.error(
+                        self.error_help(
                             &key,
                             e.key_span.clone(),
                             format!("invalid entry-point group name {:?}", e.key),
+                            "a group is dot-separated words of letters, digits and `_`, e.g. \"pytest11\" or \"flake8.extension\"",
                         );
                         continue;
                     }
                     if let Some(entries) = self.string_table(&key, &e.node) {
-                        let group = self.entry_point_group(entries);
+                        let group = self.entry_point_group(entries, false);
                         groups.insert(e.key.clone(), group);
                     }
                 }
@@ -1289,7 +1867,7 @@ impl<'a> Checker<'a> {
         ] {
             if let Some(n) = project.get(key) {
                 if let Some(entries) = self.string_table(&format!("project.{key}"), n) {
-                    let g = self.entry_point_group(entries);
+                    let g = self.entry_point_group(entries, true);
                     groups.insert(group.to_string(), g);
                 }
             }
@@ -1300,32 +1878,57 @@ impl<'a> Checker<'a> {
     fn entry_point_group(
         &mut self,
         entries: Vec<(Located<'_>, Located<'_>)>,
+        scripts: bool,
     ) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (name, value) in entries {
-            let bad_name = name.text.is_empty()
-                || name.text.starts_with('[')
-                || name.text.contains('=')
-                || name.text.trim() != name.text;
-            if bad_name {
-                self.error_help(
+            let checked = checks::entry_point_name(name.text).and_then(|()| {
+                if scripts {
+                    checks::script_name(name.text)
+                } else {
+                    Ok(())
+                }
+            });
+            let name_ok = checked.is_ok();
+            if let Err(p) = checked {
+                self.string_problem(
                     &name.key,
-                    name.span,
-                    format!("invalid entry-point name {:?}", name.text),
-                    "names cannot be empty, start with `[`, contain `=`, or have surrounding spaces",
+                    &name.span,
+                    name.text,
+                    &format!("invalid entry-point name {:?}:", name.text),
+                    p,
+                    Some(if scripts {
+                        "a script name is a plain file name, such as \"my-tool\""
+                    } else {
+                        "names cannot be empty, start with `[`, contain `=`, or have surrounding spaces"
+                    }),
                 );
-                continue;
             }
-            if let Err(message) = check_object_reference(value.text) {
-                self.error_help(
-                    &value.key,
-                    value.span,
-                    format!("invalid object reference {:?}: {message}", value.text),
-                    "write `package.module:function` or `package.module:Class.method`",
-                );
-                continue;
+            match checks::object_reference(value.text) {
+                Ok(has_extras) => {
+                    if has_extras {
+                        self.warn(
+                            &value.key,
+                            value.span.clone(),
+                            format!("extras in the object reference {:?} are deprecated, and installers ignore them", value.text),
+                        );
+                    }
+                }
+                Err(p) => {
+                    self.string_problem(
+                        &value.key,
+                        &value.span,
+                        value.text,
+                        &format!("invalid object reference {:?}:", value.text),
+                        p,
+                        Some("write `package.module:function` or `package.module:Class.method`"),
+                    );
+                    continue;
+                }
             }
-            out.insert(name.text.to_string(), value.text.to_string());
+            if name_ok {
+                out.insert(name.text.to_string(), value.text.to_string());
+            }
         }
         out
     }
@@ -1341,27 +1944,30 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let mut extras: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        let mut extras: BTreeMap<String, (String, Vec<Located<'_>>)> = BTreeMap::new();
         if let Some(n) = project.get("optional-dependencies") {
             if let Some(t) = self.table("project.optional-dependencies", n) {
                 for e in &t.entries {
                     let key = format!("project.optional-dependencies.{}", quote_key(&e.key));
-                    if !requirement::is_valid_extra(&e.key) {
-                        self.error_help(
+                    if let Err(p) = checks::name(&e.key) {
+                        self.string_problem(
                             &key,
-                            e.key_span.clone(),
-                            format!("invalid extra name {:?}", e.key),
-                            "extra names are ASCII letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit",
+                            &e.key_span,
+                            &e.key,
+                            &format!("invalid extra name {:?}:", e.key),
+                            p,
+                            Some("extra names are ASCII letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit, e.g. \"test\" or \"docs-build\""),
                         );
                         continue;
                     }
                     let normalized = requirement::normalize_extra(&e.key);
                     if let Some((first, _)) = extras.get(&normalized) {
                         let first = first.clone();
-                        self.error(
+                        self.error_help(
                             &key,
                             e.key_span.clone(),
                             format!("extras {first:?} and {:?} are the same name once normalised ({normalized:?})", e.key),
+                            "extra names are compared after lowercasing and turning runs of `-_.` into `-`; merge the two lists",
                         );
                         continue;
                     }
@@ -1371,7 +1977,7 @@ impl<'a> Checker<'a> {
                     let mut reqs = Vec::new();
                     for item in items {
                         if self.requirement(&item) {
-                            reqs.push(item.text.to_string());
+                            reqs.push(item);
                         }
                     }
                     extras.insert(normalized, (e.key.clone(), reqs));
@@ -1381,12 +1987,27 @@ impl<'a> Checker<'a> {
         for (extra, (_, reqs)) in &extras {
             for req in reqs {
                 // flit's expansion: split at the first `;` and keep both sides verbatim.
-                match req.split_once(';') {
+                let expanded = match req.text.split_once(';') {
                     Some((name, marker)) => {
-                        requires.push(format!("{name} ; extra == \"{extra}\" and ({marker})"))
+                        format!("{name} ; extra == \"{extra}\" and ({marker})")
                     }
-                    None => requires.push(format!("{req} ; extra == \"{extra}\"")),
+                    None => format!("{} ; extra == \"{extra}\"", req.text),
+                };
+                // A `;` inside a URL is not a marker separator, and the split would
+                // write a requirement nobody can read back.
+                if requirement::Requirement::parse(&expanded).is_err() {
+                    let semi = req.text.find(';').unwrap_or(0);
+                    let at =
+                        checks::content_span(&self.doc.text, &req.span, req.text, semi..semi + 1);
+                    self.error_help(
+                        &req.key,
+                        at,
+                        format!("requirement {:?} cannot be written with its extra marker: the `;` is not where the marker starts", req.text),
+                        "percent-encode `;` in the URL as %3B",
+                    );
+                    continue;
                 }
+                requires.push(expanded);
             }
         }
         let requires = requires
@@ -1397,19 +2018,69 @@ impl<'a> Checker<'a> {
     }
 
     fn requirement(&mut self, item: &Located<'_>) -> bool {
-        match requirement::Requirement::parse(item.text) {
-            Ok(_) => true,
+        const HELP: &str = "write a PEP 508 requirement, such as \"requests >=2.28\" or \"tomli; python_version < '3.11'\"";
+        let req = match requirement::Requirement::parse(item.text) {
+            Ok(req) => req,
             Err(e) => {
-                let span = string_offset_span(&self.doc.text, &item.span, e.offset);
+                let span = checks::content_span(
+                    &self.doc.text,
+                    &item.span,
+                    item.text,
+                    e.offset..e.end.max(e.offset + 1),
+                );
                 self.error_help(
                     &item.key,
                     span,
                     format!("invalid requirement {:?}: {}", item.text, e.message),
-                    "write a PEP 508 requirement, such as \"requests >=2.28\" or \"tomli; python_version < '3.11'\"",
+                    HELP,
                 );
-                false
+                return false;
+            }
+        };
+        if let Some(var) = req
+            .marker
+            .as_ref()
+            .and_then(|m| m.variables().into_iter().find(|v| v.is_lock_file_only()))
+        {
+            let at = req.spans.marker.clone().unwrap_or(0..item.text.len());
+            let at = checks::content_span(&self.doc.text, &item.span, item.text, at);
+            self.error_help(
+                &item.key,
+                at,
+                format!("the marker variable `{var}` is only defined in lock files, not in package metadata"),
+                "use `extra == \"...\"` in optional-dependencies instead",
+            );
+            return false;
+        }
+        if checks::name(&req.name).is_err() {
+            let at = checks::content_span(
+                &self.doc.text,
+                &item.span,
+                item.text,
+                req.spans.name.clone(),
+            );
+            self.warn(
+                &item.key,
+                at,
+                format!(
+                    "{:?} is not a valid project name, so no index can serve it",
+                    req.name
+                ),
+            );
+        }
+        if self.publish {
+            if let Some(url) = &req.url {
+                let at = req.spans.url.clone().unwrap_or(0..item.text.len());
+                let at = checks::content_span(&self.doc.text, &item.span, item.text, at);
+                self.error_help(
+                    &item.key,
+                    at,
+                    format!("PyPI refuses direct references ({} @ {url})", req.name),
+                    "depend on a released version instead, e.g. \"name >=1.0\"",
+                );
             }
         }
+        true
     }
 
     fn import_names(
@@ -1447,7 +2118,37 @@ impl<'a> Checker<'a> {
                 }
                 out
             }
-            None if implicit("import-names") => vec![module_name],
+            None if implicit("import-names") => {
+                if module.is_stub_package() {
+                    let (key, span) = match dynamic_entry(project, "import-names") {
+                        Some(span) => ("project.dynamic", span),
+                        None => (
+                            "project",
+                            first_line(&self.doc.text, &project_node_span(self.doc)),
+                        ),
+                    };
+                    let why = if self.profile.implicit_import_names {
+                        format!("flit 4.2.0 writes `Import-Name: {module_name}`, ")
+                    } else {
+                        String::new()
+                    };
+                    self.error_help(
+                        key,
+                        span,
+                        format!(
+                            "{why}{module_name:?} is a stub-only package, and `{module_name}` is not a valid import name for Import-Name"
+                        ),
+                        if self.profile.implicit_import_names {
+                            "build stub-only packages with --profile native, which writes no Import-Name unless asked"
+                        } else {
+                            "remove \"import-names\" from dynamic: a stub-only package provides no importable name"
+                        },
+                    );
+                    Vec::new()
+                } else {
+                    vec![module_name]
+                }
+            }
             None => Vec::new(),
         };
         let parents = module.namespace_parents();
@@ -1546,7 +2247,7 @@ impl<'a> Checker<'a> {
                         for item in items {
                             match check_sdist_pattern(item.text) {
                                 Ok(p) => target.push(p),
-                                Err(m) => self.error(&item.key, item.span, m),
+                                Err(m) => self.error_help(&item.key, item.span, m, "patterns are relative to the project folder, e.g. \"docs/\" or \"tests/**/*.py\""),
                             }
                         }
                     }
@@ -1648,20 +2349,24 @@ fn check_sdist_pattern(p: &str) -> Result<String, String> {
             "pattern {p:?} points outside the project directory"
         ));
     }
-    Ok(norm)
-}
-
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if c == '_' || c.is_alphabetic() => {}
-        _ => return false,
+    // Python's glob reads `**` inside a segment as `*`; anything else the glob crate
+    // rejects (an unclosed `[`) would silently match nothing.
+    let segments: Vec<String> = norm
+        .split('/')
+        .map(|seg| {
+            let mut seg = seg.to_string();
+            if seg != "**" {
+                while seg.contains("**") {
+                    seg = seg.replace("**", "*");
+                }
+            }
+            seg
+        })
+        .collect();
+    if let Err(e) = glob::Pattern::new(&segments.join("/")) {
+        return Err(format!("pattern {p:?} is not a valid glob: {}", e.msg));
     }
-    chars.all(|c| c == '_' || c.is_alphanumeric())
-}
-
-fn is_dotted_identifier(s: &str) -> bool {
-    s.split('.').all(is_identifier)
+    Ok(norm)
 }
 
 fn normalize_import_name(s: &str) -> Result<String, String> {
@@ -1689,23 +2394,6 @@ fn normalize_import_name(s: &str) -> Result<String, String> {
 fn is_entry_point_group(s: &str) -> bool {
     s.split('.')
         .all(|p| !p.is_empty() && p.chars().all(|c| c == '_' || c.is_alphanumeric()))
-}
-
-/// `module` or `module:attr.attr`, each part an identifier (the entry-points spec).
-fn check_object_reference(s: &str) -> Result<(), String> {
-    let (module, attr) = match s.split_once(':') {
-        Some((m, a)) => (m.trim(), Some(a.trim())),
-        None => (s.trim(), None),
-    };
-    if !is_dotted_identifier(module) {
-        return Err(format!("{module:?} is not a module path"));
-    }
-    if let Some(a) = attr {
-        if !is_dotted_identifier(a) {
-            return Err(format!("{a:?} is not an attribute path"));
-        }
-    }
-    Ok(())
 }
 
 /// flit 4.2: extras in the bracket right after the project name are normalised and
@@ -1762,30 +2450,6 @@ pub fn format_address(name: Option<&str>, email: &str) -> String {
     }
 }
 
-/// A pragmatic addr-spec check: one `@`, a dot-atom local part and a domain of
-/// letter/digit/hyphen labels.
-fn check_email(email: &str) -> Result<(), String> {
-    let Some((local, domain)) = email.rsplit_once('@') else {
-        return Err("missing `@`".into());
-    };
-    const ATEXT: &str = "!#$%&'*+-/=?^_`{|}~";
-    let atom_ok =
-        |a: &str| !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || ATEXT.contains(c));
-    if !local.split('.').all(atom_ok) {
-        return Err(format!("{local:?} is not a valid local part"));
-    }
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-    };
-    if !domain.split('.').all(label_ok) {
-        return Err(format!("{domain:?} is not a valid domain"));
-    }
-    Ok(())
-}
-
 fn constant_type(c: &pysource::Constant) -> &'static str {
     match c {
         pysource::Constant::Str(_) => "str",
@@ -1809,6 +2473,28 @@ fn suffix_lower(path: &str) -> Option<String> {
     Some(file[dot..].to_lowercase())
 }
 
+/// Where `key` is listed in `project.dynamic`.
+fn dynamic_entry(project: &Table, key: &str) -> Option<Range<usize>> {
+    project
+        .get("dynamic")?
+        .value
+        .as_array()?
+        .iter()
+        .find(|n| n.value.as_str() == Some(key))
+        .map(|n| n.span.clone())
+}
+
+fn project_node_span(doc: &PyProject) -> Range<usize> {
+    doc.root.get("project").map_or(0..0, |n| n.span.clone())
+}
+
+/// The part of `span` on its first line: a table's `[header]`, not its whole body.
+fn first_line(text: &str, span: &Range<usize>) -> Range<usize> {
+    let body = text.get(span.clone()).unwrap_or("");
+    let len = body.find(['\n', '\r']).unwrap_or(body.len());
+    span.start..span.start + len
+}
+
 /// TOML keys needing quotes in a key path are shown quoted.
 fn quote_key(key: &str) -> String {
     if !key.is_empty()
@@ -1820,33 +2506,6 @@ fn quote_key(key: &str) -> String {
     } else {
         format!("{key:?}")
     }
-}
-
-/// The span of one character at `offset` inside a string value (best effort: exact for
-/// basic strings without escapes, else the whole value).
-fn offset_span(node: &Node, _offset: usize) -> Range<usize> {
-    node.span.clone()
-}
-
-/// Maps an offset within a string value's content to a span in the document, when the
-/// TOML literal has no escapes (so content offsets equal source offsets after the quote).
-fn string_offset_span(text: &str, span: &Range<usize>, offset: usize) -> Range<usize> {
-    let literal = &text[span.clone()];
-    let quote_len = if literal.starts_with("\"\"\"") || literal.starts_with("'''") {
-        3
-    } else {
-        1
-    };
-    let body = &literal[quote_len.min(literal.len())..literal.len().saturating_sub(quote_len)];
-    if literal.starts_with('"') && body.contains('\\') {
-        return span.clone();
-    }
-    let start = span.start + quote_len + offset.min(body.len());
-    let end = (start + 1).min(span.end - quote_len).max(start);
-    if end <= start {
-        return span.clone();
-    }
-    start..end
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
