@@ -90,7 +90,12 @@ impl Diagnostic {
                 line.push_str(&format!(":{row}:{col}"));
             }
             if let Some(key) = &self.location.key {
-                line.push_str(&format!(" ({key})"));
+                // Pseudo-keys such as `(syntax)` come with their own parentheses.
+                if key.starts_with('(') {
+                    line.push_str(&format!(" {key}"));
+                } else {
+                    line.push_str(&format!(" ({key})"));
+                }
             }
             out.push_str(&line);
             out.push('\n');
@@ -126,13 +131,17 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self
-            .location
-            .file
-            .as_deref()
-            .and_then(|p| std::fs::read_to_string(p).ok());
+        let text = self.location.file.as_deref().and_then(read_lossy);
         f.write_str(self.render(text.as_deref()).trim_end())
     }
+}
+
+/// A file's text for quoting. Invalid UTF-8 is replaced rather than refused, so the
+/// error about it can still show the line (offsets up to the first bad byte hold).
+fn read_lossy(path: &Path) -> Option<String> {
+    std::fs::read(path)
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -188,7 +197,7 @@ impl Diagnostics {
                 if let Some((_, t)) = cache.iter().find(|(p, _)| p == path) {
                     return t.clone();
                 }
-                let t = std::fs::read_to_string(path).ok();
+                let t = read_lossy(path);
                 cache.push((path.to_path_buf(), t.clone()));
                 t
             });

@@ -249,6 +249,8 @@ pub fn from_pyproject_with(
         root,
         profile,
         publish: lint == Lint::Publish,
+        header: 0..0,
+        sdist_excludes: Vec::new(),
         diags: Diagnostics::new(),
     };
     let project = c.project();
@@ -277,6 +279,10 @@ struct Checker<'a> {
     profile: &'a Profile,
     /// PyPI's upload rules apply too (`forge-backend check`).
     publish: bool,
+    /// The `[project]` header, for problems with no better place.
+    header: Range<usize>,
+    /// `[tool.flit.sdist] exclude` patterns (key, span, normalised pattern).
+    sdist_excludes: Vec<(String, Range<usize>, String)>,
     diags: Diagnostics,
 }
 
@@ -363,6 +369,30 @@ impl<'a> Checker<'a> {
                 false
             }
         }
+    }
+
+    /// A problem with a value forge computes for a key listed in `dynamic`: located at
+    /// that entry of `project.dynamic`, the message naming the source file.
+    fn dynamic_error(&mut self, dyn_key: &str, message: String, help: Option<String>) {
+        let located = self
+            .doc
+            .root
+            .get("project")
+            .and_then(|p| p.value.as_table())
+            .and_then(|p| p.get("dynamic"))
+            .and_then(|d| d.value.as_array())
+            .and_then(|items| {
+                items
+                    .iter()
+                    .position(|n| n.value.as_str() == Some(dyn_key))
+                    .map(|i| (format!("project.dynamic[{i}]"), items[i].span.clone()))
+            });
+        let (key, span) = located.unwrap_or_else(|| ("project".to_string(), self.header.clone()));
+        let d = self.doc.error(&key, span, message);
+        self.diags.push(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
     }
 
     fn expect_type(&mut self, key: &str, node: &Node, expected: &str) {
@@ -477,6 +507,7 @@ impl<'a> Checker<'a> {
         };
         let project = self.table("project", project_node)?;
         let header = first_line(&doc.text, &project_node.span);
+        self.header = header.clone();
 
         for entry in &project.entries {
             if !PROJECT_KEYS.contains(&entry.key.as_str()) {
@@ -585,33 +616,35 @@ impl<'a> Checker<'a> {
 
         let version = match (static_version, dyn_version) {
             (Some((v, span)), _) => self.version("project.version", &v, span),
-            (None, Some((v, file))) => match version::Version::parse(&v) {
-                Ok(parsed) => {
-                    if parsed.is_local() && self.publish {
-                        self.diags.push(
-                            Diagnostic::error(format!(
-                                "PyPI does not accept local versions like {:?} (__version__ in {})",
-                                parsed.to_string(),
-                                file.display()
-                            ))
-                            .in_file(&file)
-                            .with_help("drop the `+...` part before uploading"),
-                        );
+            (None, Some((v, file))) => {
+                let shown = self.rel(&file);
+                match version::Version::parse(&v) {
+                    Ok(parsed) => {
+                        if parsed.is_local() && self.publish {
+                            self.dynamic_error(
+                                "version",
+                                format!(
+                                    "PyPI does not accept local versions like {:?} (__version__ in {shown})",
+                                    parsed.to_string()
+                                ),
+                                Some("drop the `+...` part before uploading".into()),
+                            );
+                        }
+                        Some(parsed.to_string())
                     }
-                    Some(parsed.to_string())
+                    Err(e) => {
+                        self.dynamic_error(
+                            "version",
+                            format!(
+                                "__version__ = {v:?} in {shown} is not a valid PEP 440 version: {}",
+                                e.message
+                            ),
+                            Some("use a PEP 440 version, such as \"1.0\", \"2.1.0rc1\" or \"0.3.post1\"".into()),
+                        );
+                        None
+                    }
                 }
-                Err(e) => {
-                    self.diags.push(
-                        Diagnostic::error(format!(
-                            "__version__ = {v:?} in {} is not a valid PEP 440 version: {}",
-                            file.display(),
-                            e.message
-                        ))
-                        .in_file(&file),
-                    );
-                    None
-                }
-            },
+            }
             (None, None) => None,
         };
         let summary = match (static_summary, dyn_summary) {
@@ -686,6 +719,9 @@ impl<'a> Checker<'a> {
         license_files.sort();
         license_files.dedup();
         referenced_files.extend(license_files.iter().cloned());
+        if let Some(m) = &module {
+            self.crucial_excludes(&referenced_files, m);
+        }
 
         Some(Project {
             root: self.root.to_path_buf(),
@@ -1004,24 +1040,27 @@ impl<'a> Checker<'a> {
         let mut version: Option<(pysource::Constant, PathBuf)> = None;
         let mut docstring = None;
         let mut failed = false;
+        let reading_for = if want_version {
+            "version"
+        } else {
+            "description"
+        };
         for file in module.version_files() {
+            let shown = self.rel(&file);
             if !is_within(&file, self.root) {
-                self.diags.push(
-                    Diagnostic::error(format!(
-                        "refusing to read {}: it resolves outside the project directory",
-                        file.display()
-                    ))
-                    .in_file(&file),
+                self.dynamic_error(
+                    reading_for,
+                    format!("refusing to read {shown}: it resolves outside the project directory"),
+                    Some("replace the link with the file".into()),
                 );
                 failed = true;
                 continue;
             }
             let facts = std::fs::read(&file)
-                .map_err(|e| format!("cannot read {}: {e}", file.display()))
+                .map_err(|e| format!("cannot read {shown}: {e}"))
                 .and_then(|bytes| {
-                    pysource::read_module_facts(&bytes).map_err(|e| {
-                        format!("{}:{}:{}: {}", file.display(), e.line, e.column, e.message)
-                    })
+                    pysource::read_module_facts(&bytes)
+                        .map_err(|e| format!("{shown}:{}:{}: {}", e.line, e.column, e.message))
                 });
             match facts {
                 Ok(f) => {
@@ -1032,7 +1071,7 @@ impl<'a> Checker<'a> {
                     docstring = f.docstring;
                 }
                 Err(message) => {
-                    self.diags.push(Diagnostic::error(message).in_file(&file));
+                    self.dynamic_error(reading_for, message, None);
                     failed = true;
                 }
             }
@@ -1041,40 +1080,37 @@ impl<'a> Checker<'a> {
             return (None, None);
         }
         let main_file = module.main_file();
+        let main_shown = self.rel(&main_file);
         let summary = if want_summary {
             match docstring.as_deref().map(str::trim_start) {
                 Some(doc) if !doc.trim().is_empty() => {
                     let first = doc.lines().next().unwrap_or("").to_string();
                     match checks::single_line(&first) {
                         Ok(()) => {
-                            self.summary_length("description", Err(&main_file), &first);
+                            self.summary_length("description", None, &first);
                             Some(first)
                         }
                         Err(p) => {
-                            self.diags.push(
-                                Diagnostic::error(format!(
-                                    "the first line of the docstring of {} {}, so it cannot be the description",
-                                    main_file.display(),
+                            self.dynamic_error(
+                                "description",
+                                format!(
+                                    "the first line of the docstring of {main_shown} {}, so it cannot be the description",
                                     p.message
-                                ))
-                                .in_file(&main_file),
+                                ),
+                                None,
                             );
                             None
                         }
                     }
                 }
                 _ => {
-                    self.diags.push(
-                        Diagnostic::error(format!(
-                            "`description` is dynamic, but {} has no docstring",
-                            main_file.display()
-                        ))
-                        .in_file(&main_file)
-                        .with_help(format!(
-                            "start {} with a docstring, e.g. \"\"\"One-line summary.\"\"\", \
+                    self.dynamic_error(
+                        "description",
+                        format!("`description` is dynamic, but {main_shown} has no docstring"),
+                        Some(format!(
+                            "start {main_shown} with a docstring, e.g. \"\"\"One-line summary.\"\"\", \
                              or set description = \"...\" in [project] (forge reads the \
-                             source, it never imports it)",
-                            main_file.display()
+                             source, it never imports it)"
                         )),
                     );
                     None
@@ -1087,33 +1123,31 @@ impl<'a> Checker<'a> {
             match version {
                 Some((pysource::Constant::Str(v), file)) if !v.is_empty() => Some((v, file)),
                 Some((other, file)) if !matches!(other, pysource::Constant::Str(_)) => {
-                    self.diags.push(
-                        Diagnostic::error(format!(
-                            "__version__ in {} must be a string, not {}",
-                            file.display(),
+                    let shown = self.rel(&file);
+                    self.dynamic_error(
+                        "version",
+                        format!(
+                            "__version__ in {shown} must be a string, not {}",
                             constant_type(&other)
-                        ))
-                        .in_file(&file),
+                        ),
+                        Some("write __version__ = \"1.0\"".into()),
                     );
                     None
                 }
                 _ => {
-                    self.diags.push(
-                        Diagnostic::error(format!(
-                            "`version` is dynamic, but no `__version__ = \"...\"` was found in {}",
-                            module
-                                .version_files()
-                                .iter()
-                                .map(|p| p.display().to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                        .in_file(&main_file)
-                        .with_help(format!(
-                            "add a top-level line such as __version__ = \"1.0\" to {}, or set \
+                    let files = module
+                        .version_files()
+                        .iter()
+                        .map(|p| self.rel(p))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    self.dynamic_error(
+                        "version",
+                        format!("`version` is dynamic, but no `__version__ = \"...\"` was found in {files}"),
+                        Some(format!(
+                            "add a top-level line such as __version__ = \"1.0\" to {main_shown}, or set \
                              version = \"1.0\" in [project] (forge reads the source, it never \
-                             imports it)",
-                            main_file.display()
+                             imports it)"
                         )),
                     );
                     None
@@ -1123,6 +1157,14 @@ impl<'a> Checker<'a> {
             None
         };
         (summary, version)
+    }
+
+    /// `path` relative to the project, for messages.
+    fn rel(&self, path: &Path) -> String {
+        path.strip_prefix(self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
     }
 
     fn version(&mut self, key: &str, text: &str, span: Range<usize>) -> Option<String> {
@@ -1174,22 +1216,24 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        self.summary_length(key, Ok(span), &text);
+        self.summary_length(key, Some(span), &text);
         Some(text)
     }
 
     /// PyPI refuses a Summary over 512 characters.
-    fn summary_length(&mut self, key: &str, span: Result<Range<usize>, &Path>, text: &str) {
+    fn summary_length(&mut self, key: &str, span: Option<Range<usize>>, text: &str) {
         let chars = text.chars().count();
         if self.publish && chars > 512 {
             let message =
                 format!("the description is {chars} characters long; PyPI accepts at most 512");
-            let d = match span {
-                Ok(span) => self.doc.error(key, span, message),
-                Err(file) => Diagnostic::error(message).in_file(file),
-            };
-            self.diags
-                .push(d.with_help("shorten it, and put the rest in the readme"));
+            let help = "shorten it, and put the rest in the readme".to_string();
+            match span {
+                Some(span) => {
+                    let d = self.doc.error(key, span, message).with_help(help);
+                    self.diags.push(d);
+                }
+                None => self.dynamic_error(key, message, Some(help)),
+            }
         }
     }
 
@@ -1202,13 +1246,14 @@ impl<'a> Checker<'a> {
                     Some(".rst") => Some("text/x-rst".to_string()),
                     Some(".txt") => Some("text/plain".to_string()),
                     other => {
-                        let what = other
-                            .map_or("no extension".to_string(), |s| format!("extension {s:?}"));
+                        let what = other.map_or("no extension".to_string(), |s| {
+                            format!("the extension {s:?}")
+                        });
                         if self.profile.unknown_readme_suffix_is_error {
                             self.error_help(
                                 "project.readme",
                                 node.span.clone(),
-                                format!("cannot tell the readme's content type from its {what}"),
+                                format!("cannot tell the readme's content type: {path:?} has {what}"),
                                 "use a .md, .rst or .txt file, or a table: readme = {file = \"...\", content-type = \"text/markdown\"}",
                             );
                             return None;
@@ -1216,7 +1261,7 @@ impl<'a> Checker<'a> {
                         self.warn(
                             "project.readme",
                             node.span.clone(),
-                            format!("unknown {what} for the readme; no Description-Content-Type written"),
+                            format!("{path:?} has {what}, which says nothing about its content type; no Description-Content-Type is written"),
                         );
                         None
                     }
@@ -1336,6 +1381,16 @@ impl<'a> Checker<'a> {
             self.error(key, span, format!("{rel:?} must be a relative path"));
             return None;
         }
+        let norm = normpath(rel);
+        if norm == ".." || norm.starts_with("../") {
+            self.error_help(
+                key,
+                span,
+                format!("{rel:?} points outside the project directory"),
+                "files the project ships must be inside its folder",
+            );
+            return None;
+        }
         let path = self.root.join(rel);
         if std::fs::symlink_metadata(&path).is_ok() && !path.exists() {
             self.error_help(
@@ -1365,7 +1420,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         if !path.is_file() {
-            self.error(key, span, format!("{rel} is not a file"));
+            self.error(key, span, format!("{rel:?} is not a file"));
             return None;
         }
         Some(path)
@@ -1524,6 +1579,7 @@ impl<'a> Checker<'a> {
                                 "{message} (forge looks for license files with {pattern:?} when license-files is not set)"
                             ))
                             .in_file(&self.doc.path)
+                            .at("project", self.header.clone())
                             .with_help("replace the link with the file, or set license-files to the files to ship"),
                         ),
                     }
@@ -2120,30 +2176,23 @@ impl<'a> Checker<'a> {
             }
             None if implicit("import-names") => {
                 if module.is_stub_package() {
-                    let (key, span) = match dynamic_entry(project, "import-names") {
-                        Some(span) => ("project.dynamic", span),
-                        None => (
-                            "project",
-                            first_line(&self.doc.text, &project_node_span(self.doc)),
-                        ),
-                    };
-                    let why = if self.profile.implicit_import_names {
-                        format!("flit 4.2.0 writes `Import-Name: {module_name}`, ")
-                    } else {
-                        String::new()
-                    };
-                    self.error_help(
-                        key,
-                        span,
-                        format!(
-                            "{why}{module_name:?} is a stub-only package, and `{module_name}` is not a valid import name for Import-Name"
-                        ),
-                        if self.profile.implicit_import_names {
-                            "build stub-only packages with --profile native, which writes no Import-Name unless asked"
-                        } else {
-                            "remove \"import-names\" from dynamic: a stub-only package provides no importable name"
-                        },
+                    let message = format!(
+                        "{module_name:?} is a stub-only package, and `{module_name}` is not a valid Import-Name"
                     );
+                    if dynamic.iter().any(|d| d == "import-names") {
+                        self.dynamic_error(
+                            "import-names",
+                            message,
+                            Some("remove \"import-names\" from dynamic: a stub-only package provides no importable name".into()),
+                        );
+                    } else {
+                        self.error_help(
+                            "project",
+                            self.header.clone(),
+                            format!("flit 4.2.0 writes `Import-Name: {module_name}` for every project, but {message}"),
+                            "build stub-only packages with --profile native, which writes no Import-Name unless asked",
+                        );
+                    }
                     Vec::new()
                 } else {
                     vec![module_name]
@@ -2209,6 +2258,49 @@ impl<'a> Checker<'a> {
         (names, namespaces)
     }
 
+    /// An sdist must carry pyproject.toml, the readme, the license files and the
+    /// module's main file: name the exclude pattern that would drop one.
+    fn crucial_excludes(&mut self, referenced: &[String], module: &Module) {
+        if self.sdist_excludes.is_empty() {
+            return;
+        }
+        let mut crucial: Vec<String> = referenced.to_vec();
+        if !module.is_stub_package() {
+            crucial.push(self.rel(&module.main_file()));
+        }
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: true,
+        };
+        for (key, span, pattern) in std::mem::take(&mut self.sdist_excludes) {
+            let Ok(glob) = glob::Pattern::new(&python_glob(&pattern)) else {
+                continue;
+            };
+            // Excluding a folder excludes everything under it.
+            let hit = crucial.iter().find(|f| {
+                let mut prefix = f.as_str();
+                loop {
+                    if glob.matches_with(prefix, options) {
+                        return true;
+                    }
+                    match prefix.rfind('/') {
+                        Some(i) => prefix = &prefix[..i],
+                        None => return false,
+                    }
+                }
+            });
+            if let Some(f) = hit {
+                self.error_help(
+                    &key,
+                    span,
+                    format!("the sdist exclude pattern {pattern:?} would drop {f}, which every sdist must carry"),
+                    "narrow the pattern: an sdist needs pyproject.toml, the readme, the license files and the module",
+                );
+            }
+        }
+    }
+
     fn tool_flit(&mut self, flit: &Node) -> (Option<String>, Option<SdistPatterns>) {
         let Some(t) = self.table("tool.flit", flit) else {
             return (None, None);
@@ -2244,9 +2336,15 @@ impl<'a> Checker<'a> {
                             }
                         };
                         let Some(items) = self.strings(&sk, &se.node) else { continue };
+                        let is_exclude = se.key == "exclude";
                         for item in items {
                             match check_sdist_pattern(item.text) {
-                                Ok(p) => target.push(p),
+                                Ok(p) => {
+                                    if is_exclude {
+                                        self.sdist_excludes.push((item.key.clone(), item.span.clone(), p.clone()));
+                                    }
+                                    target.push(p)
+                                }
                                 Err(m) => self.error_help(&item.key, item.span, m, "patterns are relative to the project folder, e.g. \"docs/\" or \"tests/**/*.py\""),
                             }
                         }
@@ -2349,9 +2447,17 @@ fn check_sdist_pattern(p: &str) -> Result<String, String> {
             "pattern {p:?} points outside the project directory"
         ));
     }
-    // Python's glob reads `**` inside a segment as `*`; anything else the glob crate
-    // rejects (an unclosed `[`) would silently match nothing.
-    let segments: Vec<String> = norm
+    // Anything the glob crate rejects (an unclosed `[`) would silently match nothing.
+    if let Err(e) = glob::Pattern::new(&python_glob(&norm)) {
+        return Err(format!("pattern {p:?} is not a valid glob: {}", e.msg));
+    }
+    Ok(norm)
+}
+
+/// Python's glob reads `**` as recursive only as a whole segment, elsewhere as `*`,
+/// which the glob crate would reject.
+fn python_glob(pattern: &str) -> String {
+    pattern
         .split('/')
         .map(|seg| {
             let mut seg = seg.to_string();
@@ -2362,11 +2468,8 @@ fn check_sdist_pattern(p: &str) -> Result<String, String> {
             }
             seg
         })
-        .collect();
-    if let Err(e) = glob::Pattern::new(&segments.join("/")) {
-        return Err(format!("pattern {p:?} is not a valid glob: {}", e.msg));
-    }
-    Ok(norm)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn normalize_import_name(s: &str) -> Result<String, String> {
@@ -2471,21 +2574,6 @@ fn suffix_lower(path: &str) -> Option<String> {
         return None;
     }
     Some(file[dot..].to_lowercase())
-}
-
-/// Where `key` is listed in `project.dynamic`.
-fn dynamic_entry(project: &Table, key: &str) -> Option<Range<usize>> {
-    project
-        .get("dynamic")?
-        .value
-        .as_array()?
-        .iter()
-        .find(|n| n.value.as_str() == Some(key))
-        .map(|n| n.span.clone())
-}
-
-fn project_node_span(doc: &PyProject) -> Range<usize> {
-    doc.root.get("project").map_or(0..0, |n| n.span.clone())
 }
 
 /// The part of `span` on its first line: a table's `[header]`, not its whole body.
