@@ -1580,7 +1580,7 @@ impl<'a> Checker<'a> {
                             ))
                             .in_file(&self.doc.path)
                             .at("project", self.header.clone())
-                            .with_help("replace the link with the file, or set license-files to the files to ship"),
+                            .with_help("fix the file, or set license-files to the files to ship"),
                         ),
                     }
                 }
@@ -2175,22 +2175,26 @@ impl<'a> Checker<'a> {
                 out
             }
             None if implicit("import-names") => {
-                if module.is_stub_package() {
-                    let message = format!(
-                        "{module_name:?} is a stub-only package, and `{module_name}` is not a valid Import-Name"
-                    );
+                // Import-Name must be a dotted identifier: packaging and PyPI reject
+                // anything else, such as a stub-only package's `x-stubs`.
+                if !is_dotted_identifier(&module_name) {
+                    let message = if module.is_stub_package() {
+                        format!("{module_name:?} is a stub-only package, and `{module_name}` is not a valid Import-Name")
+                    } else {
+                        format!("the module name `{module_name}` is not a valid Import-Name")
+                    };
                     if dynamic.iter().any(|d| d == "import-names") {
                         self.dynamic_error(
                             "import-names",
                             message,
-                            Some("remove \"import-names\" from dynamic: a stub-only package provides no importable name".into()),
+                            Some("remove \"import-names\" from dynamic: forge can only fill it in with an importable module name".into()),
                         );
                     } else {
                         self.error_help(
                             "project",
                             self.header.clone(),
                             format!("flit 4.2.0 writes `Import-Name: {module_name}` for every project, but {message}"),
-                            "build stub-only packages with --profile native, which writes no Import-Name unless asked",
+                            "build this project with --profile native, which writes no Import-Name unless asked",
                         );
                     }
                     Vec::new()
@@ -2312,78 +2316,111 @@ impl<'a> Checker<'a> {
             match e.key.as_str() {
                 "module" => {
                     if let Some(m) = self.table(&key, &e.node) {
-                        for me in &m.entries {
-                            if me.key != "name" {
-                                self.error(&format!("{key}.{}", quote_key(&me.key)), me.key_span.clone(), format!("unknown key `{}` in [tool.flit.module]", me.key));
-                            }
-                        }
+                        self.only_keys(&key, m, &["name"]);
                     }
                 }
                 "sdist" => {
-                    let Some(s) = self.table(&key, &e.node) else { continue };
-                    let mut patterns = SdistPatterns {
-                        include: Vec::new(),
-                        exclude: vec!["**/__pycache__".into(), "**.pyc".into()],
-                    };
-                    for se in &s.entries {
-                        let sk = format!("{key}.{}", quote_key(&se.key));
-                        let target = match se.key.as_str() {
-                            "include" => &mut patterns.include,
-                            "exclude" => &mut patterns.exclude,
-                            _ => {
-                                self.error_help(&sk, se.key_span.clone(), format!("unknown key `{}` in [tool.flit.sdist]", se.key), "valid keys: include, exclude");
-                                continue;
-                            }
-                        };
-                        let Some(items) = self.strings(&sk, &se.node) else { continue };
-                        let is_exclude = se.key == "exclude";
-                        for item in items {
-                            match check_sdist_pattern(item.text) {
-                                Ok(p) => {
-                                    if is_exclude {
-                                        self.sdist_excludes.push((item.key.clone(), item.span.clone(), p.clone()));
-                                    }
-                                    target.push(p)
-                                }
-                                Err(m) => self.error_help(&item.key, item.span, m, "patterns are relative to the project folder, e.g. \"docs/\" or \"tests/**/*.py\""),
-                            }
-                        }
+                    if let Some(s) = self.table(&key, &e.node) {
+                        sdist = Some(self.sdist_patterns(&key, s));
                     }
-                    sdist = Some(patterns);
                 }
                 "external-data" => {
-                    let Some(d) = self.table(&key, &e.node) else { continue };
-                    for de in &d.entries {
-                        if de.key != "directory" {
-                            self.error(&format!("{key}.{}", quote_key(&de.key)), de.key_span.clone(), format!("unknown key `{}` in [tool.flit.external-data]", de.key));
-                        }
-                    }
-                    if let Some(n) = d.get("directory") {
-                        let dk = "tool.flit.external-data.directory";
-                        if let Some(dir) = self.string(dk, n) {
-                            let norm = normpath(dir);
-                            if is_absish(&norm) {
-                                self.error(dk, n.span.clone(), "the external-data directory must be a relative path");
-                            } else if norm == ".." || norm.starts_with("../") {
-                                self.error(dk, n.span.clone(), "the external-data directory must be inside the project");
-                            } else if norm == "." {
-                                self.error(dk, n.span.clone(), "the external-data directory cannot be the project directory itself");
-                            } else if !self.root.join(dir).is_dir() {
-                                self.error(dk, n.span.clone(), format!("{dir} is not a directory"));
-                            } else if !is_within(&self.root.join(dir), self.root) {
-                                self.error(dk, n.span.clone(), format!("{dir} points outside the project directory"));
-                            } else {
-                                data_dir = Some(dir.to_string());
-                            }
-                        }
+                    if let Some(d) = self.table(&key, &e.node) {
+                        self.only_keys(&key, d, &["directory"]);
+                        data_dir = d.get("directory").and_then(|n| self.data_directory(n));
                     }
                 }
-                "metadata" | "scripts" | "entrypoints" => {} // reported by check_old_flit_tables
+                // Reported by check_old_flit_tables.
+                "metadata" | "scripts" | "entrypoints" => {}
                 other if other.to_ascii_lowercase().starts_with("x-") => {}
-                other => self.error_help(&key, e.key_span.clone(), format!("unknown table [tool.flit.{other}]"), "valid tables: [tool.flit.module], [tool.flit.sdist], [tool.flit.external-data]"),
+                other => self.error_help(
+                    &key,
+                    e.key_span.clone(),
+                    format!("unknown table [tool.flit.{other}]"),
+                    "valid tables: [tool.flit.module], [tool.flit.sdist], \
+                     [tool.flit.external-data]; [tool.flit.x-*] tables are yours",
+                ),
             }
         }
         (data_dir, sdist)
+    }
+
+    /// Reports every key of the table `key` not in `allowed`.
+    fn only_keys(&mut self, key: &str, table: &Table, allowed: &[&str]) {
+        for e in &table.entries {
+            if !allowed.contains(&e.key.as_str()) {
+                self.error_help(
+                    &format!("{key}.{}", quote_key(&e.key)),
+                    e.key_span.clone(),
+                    format!("unknown key `{}` in [{key}]", e.key),
+                    format!("valid keys: {}", allowed.join(", ")),
+                );
+            }
+        }
+    }
+
+    fn sdist_patterns(&mut self, key: &str, table: &Table) -> SdistPatterns {
+        self.only_keys(key, table, &["include", "exclude"]);
+        let mut patterns = SdistPatterns {
+            include: Vec::new(),
+            exclude: vec!["**/__pycache__".into(), "**.pyc".into()],
+        };
+        for se in &table.entries {
+            let is_exclude = match se.key.as_str() {
+                "include" => false,
+                "exclude" => true,
+                _ => continue,
+            };
+            let sk = format!("{key}.{}", quote_key(&se.key));
+            let Some(items) = self.strings(&sk, &se.node) else {
+                continue;
+            };
+            for item in items {
+                match check_sdist_pattern(item.text) {
+                    Ok(p) if is_exclude => {
+                        self.sdist_excludes
+                            .push((item.key.clone(), item.span.clone(), p.clone()));
+                        patterns.exclude.push(p);
+                    }
+                    Ok(p) => patterns.include.push(p),
+                    Err(m) => self.error_help(
+                        &item.key,
+                        item.span,
+                        m,
+                        "patterns are relative to the project folder, e.g. \"docs/\" or \
+                         \"tests/**/*.py\"",
+                    ),
+                }
+            }
+        }
+        patterns
+    }
+
+    fn data_directory(&mut self, node: &Node) -> Option<String> {
+        const KEY: &str = "tool.flit.external-data.directory";
+        let dir = self.string(KEY, node)?;
+        let norm = normpath(dir);
+        let problem = if is_absish(&norm) {
+            "the external-data directory must be a relative path".to_string()
+        } else if norm == ".." || norm.starts_with("../") {
+            "the external-data directory must be inside the project".to_string()
+        } else if norm == "." {
+            "the external-data directory cannot be the project directory itself".to_string()
+        } else if !self.root.join(dir).is_dir() {
+            format!("{dir} is not a directory")
+        } else if !is_within(&self.root.join(dir), self.root) {
+            format!("{dir} points outside the project directory")
+        } else {
+            return Some(dir.to_string());
+        };
+        self.error_help(
+            KEY,
+            node.span.clone(),
+            problem,
+            "the folder's files are installed under <prefix>/ from <name>.data/data/; \
+             it must be a folder inside the project",
+        );
+        None
     }
 }
 
