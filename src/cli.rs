@@ -208,7 +208,7 @@ fn load_with(
         )
         .into());
     }
-    let (project, warnings) = project::load_with(root, profile, imported)?;
+    let (project, warnings) = project::load_with(root, profile, project::Lint::Build, imported)?;
     if !warnings.items.is_empty() {
         eprint!("{}", warnings.render());
     }
@@ -288,25 +288,67 @@ fn cmd_check(args: &[String]) -> Result<i32, Failure> {
     let parsed = parse_args(args, &[], &["profile"])?;
     let root = absolute(&project_dir(&parsed.positional)?)?;
     let profile = profile_from(parsed.value("profile"))?;
-    if !root.join("pyproject.toml").is_file() {
-        return Err(Diagnostics::from(Diagnostic::error(format!(
-            "no pyproject.toml in {}",
-            root.display()
-        )))
+    let pyproject = root.join("pyproject.toml");
+    if !pyproject.is_file() {
+        return Err(Diagnostics::from(
+            Diagnostic::error(format!("no pyproject.toml in {}", root.display()))
+                .with_help("run forge-backend in the project folder, or pass it as an argument"),
+        )
         .into());
     }
-    let (_, warnings) = project::load(&root, &profile)?;
-    if warnings.items.is_empty() {
+    let report = check_report(&root, &profile);
+    let errors = report.error_count();
+    let warnings = report.items.len() - errors;
+    if !report.items.is_empty() {
+        eprint!("{}", report.render());
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if errors > 0 {
+        eprintln!(
+            "{}: {} and {} found",
+            pyproject.display(),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        );
+        Ok(1)
+    } else if warnings > 0 {
         println!(
-            "{}: no problems found",
-            root.join("pyproject.toml").display()
+            "{}: no errors, {}",
+            pyproject.display(),
+            plural(warnings, "warning")
         );
         Ok(0)
     } else {
-        eprint!("{}", warnings.render());
-        eprintln!("{} warning(s) found", warnings.items.len());
-        Ok(1)
+        println!("{}: no problems found", pyproject.display());
+        Ok(0)
     }
+}
+
+/// Everything a build would refuse, plus PyPI's upload rules, without writing anything.
+fn check_report(root: &Path, profile: &Profile) -> Diagnostics {
+    let mut report = Diagnostics::new();
+    match BuildOptions::from_env(profile.clone()) {
+        Ok(options) => {
+            if let Err(d) = options.sdist_epoch {
+                report.extend(d);
+            }
+        }
+        Err(d) => report.extend(d),
+    }
+    match project::load_with(root, profile, project::Lint::Publish, None) {
+        Err(d) => report.extend(d),
+        Ok((project, warnings)) => {
+            report.extend(warnings);
+            if let Err(d) = crate::layout::wheel_layout(&project) {
+                report.extend(d);
+            }
+            if let Err(d) = crate::layout::sdist_files(&project, profile) {
+                report.extend(d);
+            }
+            report.extend(project::publish::lint(&project, profile));
+        }
+    }
+    report
 }
 
 /// PEP 517 config settings, as the shim passes them (`--config-setting KEY=VALUE`).
@@ -356,11 +398,12 @@ fn get_requires(root: &Path, profile: &Profile) -> Result<i32, Failure> {
         probe: true,
         ..Default::default()
     };
-    let plain = project::load_with(root, profile, None);
+    let plain = project::load_with(root, profile, project::Lint::Build, None);
     let requires = match plain {
         Ok(_) => Vec::new(),
         Err(d) if needs_import(&Failure::Diagnostics(d.clone())).is_some() => {
-            let (project, _) = project::load_with(root, profile, Some(&probe))?;
+            let (project, _) =
+                project::load_with(root, profile, project::Lint::Build, Some(&probe))?;
             project.requires_dist
         }
         Err(d) => return Err(Failure::Diagnostics(d)),

@@ -82,41 +82,48 @@ impl Diagnostic {
             (Some(span), Some(text)) => Some(line_and_column(text, span.start)),
             _ => None,
         };
+        // rustc's layout: the arrow, bars and help line up with the line-number gutter.
+        let pad = " ".repeat(position.map_or(1, |(row, _)| row.to_string().len()));
         if let Some(file) = &self.location.file {
-            let mut line = format!("  --> {}", file.display());
+            let mut line = format!("{pad}--> {}", file.display());
             if let Some((row, col)) = position {
                 line.push_str(&format!(":{row}:{col}"));
             }
             if let Some(key) = &self.location.key {
-                line.push_str(&format!(" ({key})"));
+                // Pseudo-keys such as `(syntax)` come with their own parentheses.
+                if key.starts_with('(') {
+                    line.push_str(&format!(" {key}"));
+                } else {
+                    line.push_str(&format!(" ({key})"));
+                }
             }
             out.push_str(&line);
             out.push('\n');
         } else if let Some(key) = &self.location.key {
-            out.push_str(&format!("  --> {key}\n"));
+            out.push_str(&format!("{pad}--> {key}\n"));
         }
-        if let (Some(span), Some(text), Some((row, col))) = (&self.location.span, text, position) {
-            let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-            let line_end = text[span.start..]
-                .find('\n')
-                .map_or(text.len(), |i| span.start + i);
+        if let (Some(span), Some(text), Some((row, _))) = (&self.location.span, text, position) {
+            // Spans come from many places; never trust them to be on char boundaries.
+            let start = floor_char_boundary(text, span.start.min(text.len()));
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
             let source_line = text[line_start..line_end].trim_end_matches('\r');
             let gutter = row.to_string();
-            let pad = " ".repeat(gutter.len());
-            // Carets cover the span on its first line; columns count characters so
-            // non-ASCII text lines up in a terminal.
-            let caret_end = span.end.min(line_start + source_line.len()).max(span.start);
-            let carets = text[span.start..caret_end].chars().count().max(1);
+            // Carets cover the span on its first line; they count characters, and the
+            // indent copies the line's tabs, so they line up in a terminal.
+            let end =
+                floor_char_boundary(text, span.end.min(line_start + source_line.len())).max(start);
+            let carets = text[start..end].chars().count().max(1);
+            let indent: String = text[line_start..start]
+                .chars()
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
             out.push_str(&format!("{pad} |\n"));
             out.push_str(&format!("{gutter} | {source_line}\n"));
-            out.push_str(&format!(
-                "{pad} | {}{}\n",
-                " ".repeat(col - 1),
-                "^".repeat(carets)
-            ));
+            out.push_str(&format!("{pad} | {indent}{}\n", "^".repeat(carets)));
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("  = help: {help}\n"));
+            out.push_str(&format!("{pad} = help: {help}\n"));
         }
         out
     }
@@ -124,13 +131,17 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self
-            .location
-            .file
-            .as_deref()
-            .and_then(|p| std::fs::read_to_string(p).ok());
+        let text = self.location.file.as_deref().and_then(read_lossy);
         f.write_str(self.render(text.as_deref()).trim_end())
     }
+}
+
+/// A file's text for quoting. Invalid UTF-8 is replaced rather than refused, so the
+/// error about it can still show the line (offsets up to the first bad byte hold).
+fn read_lossy(path: &Path) -> Option<String> {
+    std::fs::read(path)
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -186,7 +197,7 @@ impl Diagnostics {
                 if let Some((_, t)) = cache.iter().find(|(p, _)| p == path) {
                     return t.clone();
                 }
-                let t = std::fs::read_to_string(path).ok();
+                let t = read_lossy(path);
                 cache.push((path.to_path_buf(), t.clone()));
                 t
             });

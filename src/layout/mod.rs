@@ -169,6 +169,17 @@ fn walk_into(
             );
             continue;
         };
+        // A control character (a newline above all) breaks RECORD and METADATA lines,
+        // and PyPI refuses archive members holding one.
+        if name.chars().any(char::is_control) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "file name {name:?} contains a control character; rename it"
+                ))
+                .in_file(&path),
+            );
+            continue;
+        }
         let is_symlink = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
         // Like os.walk, a symlink to a folder counts as a folder (and is not entered).
         if path.is_dir() {
@@ -230,6 +241,18 @@ fn relative_str(path: &Path, base: &Path) -> Result<String, Box<Diagnostic>> {
         ))
     })?;
     let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    if let Some(bad) = parts
+        .iter()
+        .flatten()
+        .find(|p| p.chars().any(char::is_control))
+    {
+        return Err(Box::new(
+            Diagnostic::error(format!(
+                "file name {bad:?} contains a control character; rename it"
+            ))
+            .in_file(path),
+        ));
+    }
     parts.map(|p| p.join("/")).ok_or_else(|| {
         Box::new(
             Diagnostic::error(format!(

@@ -5,10 +5,12 @@
 //! render (normalised version, formatted people, expanded Requires-Dist), so the
 //! metadata stage is pure formatting.
 
+pub mod checks;
 pub mod classifiers;
 pub mod forge_table;
 pub mod license;
 pub mod module;
+pub mod publish;
 pub mod pysource;
 pub mod requirement;
 pub mod version;
@@ -20,6 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::profile::Profile;
 use crate::pyproject::{Node, PyProject, Table, Value};
+use checks::is_dotted_identifier;
 
 pub use module::Module;
 
@@ -54,6 +57,37 @@ const DYNAMIC_KEYS: &[&str] = &[
     "import-names",
     "import-namespaces",
 ];
+
+/// Keys a backend may extend when they are both set and listed in `dynamic` (PEP 808).
+const APPENDABLE_KEYS: &[&str] = &[
+    "authors",
+    "classifiers",
+    "dependencies",
+    "entry-points",
+    "gui-scripts",
+    "import-names",
+    "import-namespaces",
+    "keywords",
+    "license-files",
+    "maintainers",
+    "optional-dependencies",
+    "scripts",
+    "urls",
+];
+
+/// The `[build-system]` keys of the pyproject specification.
+const BUILD_SYSTEM_KEYS: &[&str] = &["requires", "build-backend", "backend-path"];
+
+/// How strict validation is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lint {
+    /// What a build needs: the specifications' rules.
+    #[default]
+    Build,
+    /// `forge-backend check`: also PyPI's upload rules, and classifier problems become
+    /// errors, so a clean check means the upload will be accepted.
+    Publish,
+}
 
 /// flit's default license-file globs (4.x), matched at the top level.
 const DEFAULT_LICENSE_GLOBS: &[&str] = &["COPYING*", "LICEN[CS]E*", "NOTICE*", "AUTHORS*"];
@@ -195,17 +229,31 @@ pub const NEEDS_IMPORT_KEY: &str = "(import fallback)";
 /// Loads `<root>/pyproject.toml` and validates it under `profile`.
 /// Returns the project and any warnings, or every error found.
 pub fn load(root: &Path, profile: &Profile) -> Result<(Project, Diagnostics), Diagnostics> {
-    load_with(root, profile, None)
+    load_with(root, profile, Lint::Build, None)
 }
 
-/// [`load`] with values from flit's import fallback, when the shim computed them.
+/// [`load`] with a choice of strictness, and the values of flit's import fallback when
+/// the shim computed them.
 pub fn load_with(
     root: &Path,
     profile: &Profile,
+    lint: Lint,
     imported: Option<&ImportedFacts>,
 ) -> Result<(Project, Diagnostics), Diagnostics> {
-    let doc = PyProject::load(&root.join("pyproject.toml"))?;
-    from_pyproject_with(root, &doc, profile, imported)
+    let path = root.join("pyproject.toml");
+    // A linked pyproject.toml must not make us read (and quote in messages) a file
+    // outside the tree.
+    if path.exists() && !is_within(&path, root) {
+        return Err(Diagnostic::error(format!(
+            "refusing to read {}: it resolves outside the project directory",
+            path.display()
+        ))
+        .in_file(&path)
+        .with_help("copy pyproject.toml into the project instead of linking to it")
+        .into());
+    }
+    let doc = PyProject::load(&path)?;
+    from_pyproject_with(root, &doc, profile, lint, imported)
 }
 
 pub fn from_pyproject(
@@ -213,13 +261,15 @@ pub fn from_pyproject(
     doc: &PyProject,
     profile: &Profile,
 ) -> Result<(Project, Diagnostics), Diagnostics> {
-    from_pyproject_with(root, doc, profile, None)
+    from_pyproject_with(root, doc, profile, Lint::Build, None)
 }
 
-fn from_pyproject_with(
+/// [`from_pyproject`] with a choice of strictness and imported values.
+pub fn from_pyproject_with(
     root: &Path,
     doc: &PyProject,
     profile: &Profile,
+    lint: Lint,
     imported: Option<&ImportedFacts>,
 ) -> Result<(Project, Diagnostics), Diagnostics> {
     let mut c = Checker {
@@ -227,9 +277,19 @@ fn from_pyproject_with(
         root,
         profile,
         imported,
+        publish: lint == Lint::Publish,
+        header: 0..0,
+        sdist_excludes: Vec::new(),
         diags: Diagnostics::new(),
     };
     let project = c.project();
+    // Report in reading order, as a user fixes them: the document's own problems by
+    // position, then those in other files.
+    c.diags.items.sort_by_key(|d| {
+        let here = d.location.file.as_deref() == Some(doc.path.as_path());
+        let at = d.location.span.as_ref().map_or(usize::MAX, |s| s.start);
+        (!here, at)
+    });
     match project {
         Some(p) if !c.diags.has_errors() => Ok((p, c.diags)),
         _ => {
@@ -247,6 +307,12 @@ struct Checker<'a> {
     root: &'a Path,
     profile: &'a Profile,
     imported: Option<&'a ImportedFacts>,
+    /// PyPI's upload rules apply too (`forge-backend check`).
+    publish: bool,
+    /// The `[project]` header, for problems with no better place.
+    header: Range<usize>,
+    /// `[tool.flit.sdist] exclude` patterns (key, span, normalised pattern).
+    sdist_excludes: Vec<(String, Range<usize>, String)>,
     diags: Diagnostics,
 }
 
@@ -277,6 +343,86 @@ impl<'a> Checker<'a> {
     fn warn(&mut self, key: &str, span: Range<usize>, message: impl Into<String>) {
         let d = self.doc.warning(key, span, message);
         self.diags.push(d);
+    }
+
+    /// An error in publish mode, else a warning.
+    fn pypi_warn(&mut self, key: &str, span: Range<usize>, message: String, help: Option<String>) {
+        let d = if self.publish {
+            self.doc.error(key, span, message)
+        } else {
+            self.doc.warning(key, span, message)
+        };
+        self.diags.push(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
+    }
+
+    /// Reports `problem`, found in the string `text` written at `span`, with the caret
+    /// under the culprit when the problem names one.
+    fn string_problem(
+        &mut self,
+        key: &str,
+        span: &Range<usize>,
+        text: &str,
+        what: &str,
+        problem: checks::Problem,
+        help: Option<&str>,
+    ) {
+        let at = match problem.at {
+            Some(r) => checks::content_span(&self.doc.text, span, text, r),
+            None => span.clone(),
+        };
+        let d = self
+            .doc
+            .error(key, at, format!("{what} {}", problem.message));
+        self.diags.push(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
+    }
+
+    /// A one-line value: no line breaks or control characters, which would end a
+    /// metadata header early and let the value inject fields of its own.
+    fn one_line(&mut self, key: &str, span: &Range<usize>, text: &str, what: &str) -> bool {
+        match checks::single_line(text) {
+            Ok(()) => true,
+            Err(p) => {
+                self.string_problem(
+                    key,
+                    span,
+                    text,
+                    what,
+                    p,
+                    Some("metadata fields are single lines; remove the line break or control character"),
+                );
+                false
+            }
+        }
+    }
+
+    /// A problem with a value forge computes for a key listed in `dynamic`: located at
+    /// that entry of `project.dynamic`, the message naming the source file.
+    fn dynamic_error(&mut self, dyn_key: &str, message: String, help: Option<String>) {
+        let located = self
+            .doc
+            .root
+            .get("project")
+            .and_then(|p| p.value.as_table())
+            .and_then(|p| p.get("dynamic"))
+            .and_then(|d| d.value.as_array())
+            .and_then(|items| {
+                items
+                    .iter()
+                    .position(|n| n.value.as_str() == Some(dyn_key))
+                    .map(|i| (format!("project.dynamic[{i}]"), items[i].span.clone()))
+            });
+        let (key, span) = located.unwrap_or_else(|| ("project".to_string(), self.header.clone()));
+        let d = self.doc.error(&key, span, message);
+        self.diags.push(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
     }
 
     fn expect_type(&mut self, key: &str, node: &Node, expected: &str) {
@@ -368,25 +514,30 @@ impl<'a> Checker<'a> {
     fn project(&mut self) -> Option<Project> {
         let doc = self.doc;
         let root_table = &doc.root;
-        let tool_flit = root_table
-            .get("tool")
-            .and_then(|t| t.value.as_table())
-            .and_then(|t| t.get("flit"));
+        let tool = root_table.get("tool").and_then(|t| self.table("tool", t));
+        let tool_flit = tool.and_then(|t| t.get("flit"));
         if let Some(flit) = tool_flit {
             self.check_old_flit_tables(flit);
+        }
+        if let Some(bs) = root_table.get("build-system") {
+            self.build_system(bs);
         }
         let Some(project_node) = root_table.get("project") else {
             self.diags.push(
                 Diagnostic::error("no [project] table found in pyproject.toml")
                     .in_file(&doc.path)
+                    .at("project", 0..0)
                     .with_help(
                         "add a [project] table with at least `name`, `version` (or \
-                         dynamic = [\"version\"]) and `description`",
+                         dynamic = [\"version\"]) and `description`; forge reads no \
+                         other metadata",
                     ),
             );
             return None;
         };
         let project = self.table("project", project_node)?;
+        let header = first_line(&doc.text, &project_node.span);
+        self.header = header.clone();
 
         for entry in &project.entries {
             if !PROJECT_KEYS.contains(&entry.key.as_str()) {
@@ -408,26 +559,31 @@ impl<'a> Checker<'a> {
         let name = match project.entry("name") {
             None => {
                 self.diags.push(
-                    Diagnostic::error("`project.name` is required")
+                    Diagnostic::error("`project.name` is missing")
                         .in_file(&doc.path)
-                        .at("project", project_node.span.clone()),
+                        .at("project", header.clone())
+                        .with_help("set name = \"...\" under [project]; the name is always static"),
                 );
                 None
             }
-            Some(e) => self.string("project.name", &e.node).and_then(|n| {
-                if requirement::is_valid_name(n) {
-                    Some(n.to_string())
-                } else {
-                    self.error_help(
-                        "project.name",
-                        e.node.span.clone(),
-                        format!("invalid project name {n:?}"),
-                        "a name is ASCII letters, digits, `.`, `_` and `-`, starting and \
-                         ending with a letter or digit",
-                    );
-                    None
-                }
-            }),
+            Some(e) => {
+                self.string("project.name", &e.node)
+                    .and_then(|n| match checks::name(n) {
+                        Ok(()) => Some(n.to_string()),
+                        Err(p) => {
+                            self.string_problem(
+                            "project.name",
+                            &e.node.span,
+                            n,
+                            &format!("invalid project name {n:?}:"),
+                            p,
+                            Some("a name is ASCII letters, digits, `.`, `_` and `-`, starting and \
+                             ending with a letter or digit, e.g. \"my-project\""),
+                        );
+                            None
+                        }
+                    })
+            }
         };
         let forge = self.forge_table();
         let module_name = self.module_name(name.as_deref());
@@ -467,10 +623,7 @@ impl<'a> Checker<'a> {
             self.diags.push(
                 Diagnostic::error("`project.version` is missing")
                     .in_file(&doc.path)
-                    .at(
-                        "project",
-                        project_node.span.start..project_node.span.start + 9,
-                    )
+                    .at("project", header.clone())
                     .with_help(
                         "set version = \"1.0\" under [project], or add \"version\" to \
                          project.dynamic and define __version__ = \"1.0\" in the module",
@@ -481,10 +634,7 @@ impl<'a> Checker<'a> {
             self.diags.push(
                 Diagnostic::error("`project.description` is missing")
                     .in_file(&doc.path)
-                    .at(
-                        "project",
-                        project_node.span.start..project_node.span.start + 9,
-                    )
+                    .at("project", header.clone())
                     .with_help(
                         "set description = \"...\" under [project], or add \"description\" \
                          to project.dynamic and give the module a docstring",
@@ -501,20 +651,35 @@ impl<'a> Checker<'a> {
 
         let version = match (static_version, dyn_version) {
             (Some((v, span)), _) => self.version("project.version", &v, span),
-            (None, Some((v, file))) => match version::Version::parse(&v) {
-                Ok(parsed) => Some(parsed.to_string()),
-                Err(e) => {
-                    self.diags.push(
-                        Diagnostic::error(format!(
-                            "__version__ = {v:?} in {} is not a valid PEP 440 version: {}",
-                            file.display(),
-                            e.message
-                        ))
-                        .in_file(&file),
-                    );
-                    None
+            (None, Some((v, file))) => {
+                let shown = self.rel(&file);
+                match version::Version::parse(&v) {
+                    Ok(parsed) => {
+                        if parsed.is_local() && self.publish {
+                            self.dynamic_error(
+                                "version",
+                                format!(
+                                    "PyPI does not accept local versions like {:?} (__version__ in {shown})",
+                                    parsed.to_string()
+                                ),
+                                Some("drop the `+...` part before uploading".into()),
+                            );
+                        }
+                        Some(parsed.to_string())
+                    }
+                    Err(e) => {
+                        self.dynamic_error(
+                            "version",
+                            format!(
+                                "__version__ = {v:?} in {shown} is not a valid PEP 440 version: {}",
+                                e.message
+                            ),
+                            Some("use a PEP 440 version, such as \"1.0\", \"2.1.0rc1\" or \"0.3.post1\"".into()),
+                        );
+                        None
+                    }
                 }
-            },
+            }
             (None, None) => None,
         };
         let summary = match (static_summary, dyn_summary) {
@@ -526,11 +691,16 @@ impl<'a> Checker<'a> {
         let readme = project.entry("readme").and_then(|e| self.readme(&e.node));
         let requires_python = project.get("requires-python").and_then(|n| {
             let s = self.string("project.requires-python", n)?;
+            if !self.one_line("project.requires-python", &n.span, s, "requires-python") {
+                return None;
+            }
             if let Err(e) = requirement::SpecifierSet::parse(s) {
-                self.error(
+                let at = checks::content_span(&self.doc.text, &n.span, s, e.offset..e.end.max(e.offset + 1));
+                self.error_help(
                     "project.requires-python",
-                    offset_span(n, e.offset),
+                    at,
                     format!("invalid requires-python {s:?}: {}", e.message),
+                    "write version specifiers separated by commas, such as \">=3.9\" or \">=3.9, !=3.10.0\"",
                 );
                 return None;
             }
@@ -543,9 +713,21 @@ impl<'a> Checker<'a> {
         let keywords = project.get("keywords").and_then(|n| {
             let items = self.strings("project.keywords", n)?;
             for k in &items {
-                // flit joins keywords with commas whatever they hold.
-                if k.text.contains(',') && self.profile.is_native() {
-                    self.error(&k.key, k.span.clone(), "a keyword cannot contain a comma");
+                // flit joins keywords with commas whatever they hold; native refuses
+                // what would split or vanish in `Keywords: a,b`.
+                let native = self.profile.is_native();
+                if let (Some(i), true) = (k.text.find(','), native) {
+                    let at = checks::content_span(&self.doc.text, &k.span, k.text, i..i + 1);
+                    self.error_help(
+                        &k.key,
+                        at,
+                        format!("keyword {:?} contains a comma", k.text),
+                        "Keywords are written joined by commas; make it two keywords",
+                    );
+                } else if native && k.text.trim().is_empty() {
+                    self.error(&k.key, k.span.clone(), "a keyword cannot be empty");
+                } else {
+                    self.one_line(&k.key, &k.span, k.text, &format!("keyword {:?}", k.text));
                 }
             }
             Some(items.iter().map(|k| k.text).collect::<Vec<_>>().join(","))
@@ -579,6 +761,9 @@ impl<'a> Checker<'a> {
             if let Ok(rel) = script.strip_prefix(self.root) {
                 referenced_files.push(rel.to_string_lossy().replace('\\', "/"));
             }
+        }
+        if let Some(m) = &module {
+            self.crucial_excludes(&referenced_files, m);
         }
 
         Some(Project {
@@ -631,6 +816,113 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `[build-system]` (PEP 518/517): forge does not read it, but frontends do, and a
+    /// broken one fails there with a worse message.
+    fn build_system(&mut self, node: &Node) {
+        let Some(t) = self.table("build-system", node) else {
+            return;
+        };
+        for e in &t.entries {
+            if !BUILD_SYSTEM_KEYS.contains(&e.key.as_str()) {
+                let hint = closest(&e.key, BUILD_SYSTEM_KEYS)
+                    .map(|k| format!("did you mean `{k}`?"))
+                    .unwrap_or_else(|| format!("valid keys: {}", BUILD_SYSTEM_KEYS.join(", ")));
+                self.error_help(
+                    &format!("build-system.{}", quote_key(&e.key)),
+                    e.key_span.clone(),
+                    format!("unknown key `{}` in [build-system]", e.key),
+                    hint,
+                );
+            }
+        }
+        match t.get("requires") {
+            None => self.error_help(
+                "build-system",
+                first_line(&self.doc.text, &node.span),
+                "`build-system.requires` is missing",
+                "add requires = [\"forge_backend\"] under [build-system]",
+            ),
+            Some(n) => {
+                if let Some(items) = self.strings("build-system.requires", n) {
+                    for item in items {
+                        if let Err(e) = requirement::Requirement::parse(item.text) {
+                            let at = checks::content_span(
+                                &self.doc.text,
+                                &item.span,
+                                item.text,
+                                e.offset..e.end.max(e.offset + 1),
+                            );
+                            self.error_help(
+                                &item.key,
+                                at,
+                                format!("invalid requirement {:?}: {}", item.text, e.message),
+                                "write a PEP 508 requirement, such as \"forge_backend\"",
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(n) = t.get("build-backend") {
+            if let Some(s) = self.string("build-system.build-backend", n) {
+                if let Err(p) = checks::object_reference(s).and_then(|extras| {
+                    if extras {
+                        Err(checks::Problem::new("has `[extras]`"))
+                    } else {
+                        Ok(false)
+                    }
+                }) {
+                    self.string_problem(
+                        "build-system.build-backend",
+                        &n.span,
+                        s,
+                        &format!("invalid build-backend {s:?}:"),
+                        p,
+                        Some("write the backend's import path, such as \"forge_backend\""),
+                    );
+                }
+            }
+        }
+        if let Some(n) = t.get("backend-path") {
+            if let Some(items) = self.strings("build-system.backend-path", n) {
+                for item in items {
+                    let norm = normpath(item.text);
+                    let problem = if is_absish(item.text) {
+                        Some(format!(
+                            "backend-path {:?} is absolute; it must be relative to the project",
+                            item.text
+                        ))
+                    } else if norm == ".." || norm.starts_with("../") {
+                        Some(format!(
+                            "backend-path {:?} points outside the project directory",
+                            item.text
+                        ))
+                    } else if !self.root.join(&norm).is_dir() {
+                        Some(format!(
+                            "backend-path {:?} is not a folder in the project",
+                            item.text
+                        ))
+                    } else if !is_within(&self.root.join(&norm), self.root) {
+                        Some(format!(
+                            "backend-path {:?} resolves outside the project directory",
+                            item.text
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some(message) = problem {
+                        self.error_help(
+                            &item.key,
+                            item.span,
+                            message,
+                            "backend-path lists folders inside the project, such as \"backend\"",
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     fn check_old_flit_tables(&mut self, flit: &Node) {
         let Some(t) = flit.value.as_table() else {
             return;
@@ -662,47 +954,86 @@ impl<'a> Checker<'a> {
         let Some(items) = self.strings("project.dynamic", node) else {
             return Vec::new();
         };
+        let computable = DYNAMIC_KEYS.join(", ");
         let mut out: Vec<String> = Vec::new();
         for item in items {
-            if item.text == "name" {
-                self.error(&item.key, item.span, "`name` cannot be dynamic");
+            let key = item.text;
+            if key == "name" {
+                self.error_help(
+                    &item.key,
+                    item.span,
+                    "`name` cannot be dynamic",
+                    "the name must always be static: remove \"name\" from dynamic and set \
+                     name = \"...\" under [project]",
+                );
                 continue;
             }
-            if !DYNAMIC_KEYS.contains(&item.text) {
-                let help = if PROJECT_KEYS.contains(&item.text) {
-                    format!("forge can compute only {}", DYNAMIC_KEYS.join(", "))
+            if out.iter().any(|d| d == key) {
+                self.error_help(
+                    &item.key,
+                    item.span,
+                    format!("`{key}` is listed twice in dynamic"),
+                    "remove the repeat",
+                );
+                continue;
+            }
+            let is_static = project.contains(key);
+            if DYNAMIC_KEYS.contains(&key) {
+                if is_static && APPENDABLE_KEYS.contains(&key) {
+                    self.error_help(
+                        &item.key,
+                        item.span,
+                        format!(
+                            "forge cannot extend `{key}`: it is set in [project] and listed in dynamic"
+                        ),
+                        format!(
+                            "forge fills in `{key}` from the module only when it is not set; \
+                             remove it from dynamic to use the list in [project], or remove \
+                             the list"
+                        ),
+                    );
+                } else if is_static {
+                    self.error_help(
+                        &item.key,
+                        item.span,
+                        format!("`{key}` is both set in [project] and listed in dynamic"),
+                        format!(
+                            "a key is either static or dynamic: remove `{key}` from one of them"
+                        ),
+                    );
                 } else {
-                    format!("{:?} is not a [project] key", item.text)
-                };
-                self.error_help(
-                    &item.key,
-                    item.span,
-                    format!("`{}` cannot be dynamic here", item.text),
-                    help,
-                );
+                    out.push(key.to_string());
+                }
                 continue;
             }
-            if project.contains(item.text) {
-                self.error_help(
-                    &item.key,
-                    item.span.clone(),
+            let (message, help) = if APPENDABLE_KEYS.contains(&key) {
+                (
+                    format!("forge cannot extend `{key}`"),
                     format!(
-                        "`{}` is both set in [project] and listed in dynamic",
-                        item.text
+                        "forge can compute only {computable}; remove \"{key}\" from dynamic \
+                         and list the values under [project]"
                     ),
-                    format!("remove `{}` from one of them", item.text),
-                );
-                continue;
-            }
-            if out.iter().any(|d| d == item.text) {
-                self.error(
-                    &item.key,
-                    item.span,
-                    format!("`{}` is listed twice", item.text),
-                );
-                continue;
-            }
-            out.push(item.text.to_string());
+                )
+            } else if key == "dynamic" {
+                (
+                    "`dynamic` cannot list itself".to_string(),
+                    "remove \"dynamic\" from the list".to_string(),
+                )
+            } else if PROJECT_KEYS.contains(&key) {
+                (
+                    format!("forge cannot compute `{key}`"),
+                    format!(
+                        "forge can compute only {computable}; remove \"{key}\" from dynamic \
+                         and set it under [project]"
+                    ),
+                )
+            } else {
+                let hint = closest(key, PROJECT_KEYS)
+                    .map(|k| format!("did you mean \"{k}\"?"))
+                    .unwrap_or_else(|| format!("forge can compute only {computable}"));
+                (format!("{key:?} in dynamic is not a [project] key"), hint)
+            };
+            self.error_help(&item.key, item.span, message, help);
         }
         out
     }
@@ -776,18 +1107,32 @@ impl<'a> Checker<'a> {
         let mut version: Option<(pysource::Constant, PathBuf)> = None;
         let mut docstring: Option<String> = None;
         let mut failed = false;
+        let reading_for = if want_version {
+            "version"
+        } else {
+            "description"
+        };
         for file in module.version_files() {
+            let shown = self.rel(&file);
+            if !is_within(&file, self.root) {
+                self.dynamic_error(
+                    reading_for,
+                    format!("refusing to read {shown}: it resolves outside the project directory"),
+                    Some("replace the link with the file".into()),
+                );
+                failed = true;
+                continue;
+            }
             let facts = std::fs::read(&file)
-                .map_err(|e| format!("cannot read {}: {e}", file.display()))
+                .map_err(|e| format!("cannot read {shown}: {e}"))
                 .and_then(|bytes| {
-                    pysource::read_module_facts(&bytes).map_err(|e| {
-                        format!("{}:{}:{}: {}", file.display(), e.line, e.column, e.message)
-                    })
+                    pysource::read_module_facts(&bytes)
+                        .map_err(|e| format!("{shown}:{}:{}: {}", e.line, e.column, e.message))
                 });
             let facts = match facts {
                 Ok(f) => f,
                 Err(message) => {
-                    self.diags.push(Diagnostic::error(message).in_file(&file));
+                    self.dynamic_error(reading_for, message, None);
                     failed = true;
                     continue;
                 }
@@ -840,21 +1185,37 @@ impl<'a> Checker<'a> {
         if needs_import && self.profile.import_fallback {
             return self.imported_facts(module, want_summary, want_version);
         }
+        let main_shown = self.rel(&main_file);
         let summary = if want_summary {
             match docstring.as_deref().and_then(pysource::summary) {
-                Some(first) => Some(first.to_string()),
+                Some(first) => {
+                    let first = first.to_string();
+                    match checks::single_line(&first) {
+                        Ok(()) => {
+                            self.summary_length("description", None, &first);
+                            Some(first)
+                        }
+                        Err(p) => {
+                            self.dynamic_error(
+                                "description",
+                                format!(
+                                    "the first line of the docstring of {main_shown} {}, so it cannot be the description",
+                                    p.message
+                                ),
+                                None,
+                            );
+                            None
+                        }
+                    }
+                }
                 None => {
-                    self.diags.push(
-                        Diagnostic::error(format!(
-                            "`description` is dynamic, but {} has no docstring",
-                            main_file.display()
-                        ))
-                        .in_file(&main_file)
-                        .with_help(format!(
-                            "start {} with a docstring, e.g. \"\"\"One-line summary.\"\"\", \
+                    self.dynamic_error(
+                        "description",
+                        format!("`description` is dynamic, but {main_shown} has no docstring"),
+                        Some(format!(
+                            "start {main_shown} with a docstring, e.g. \"\"\"One-line summary.\"\"\", \
                              or set description = \"...\" in [project] (forge reads the \
-                             source, it never imports it)",
-                            main_file.display()
+                             source, it never imports it)"
                         )),
                     );
                     None
@@ -869,35 +1230,32 @@ impl<'a> Checker<'a> {
                 Some((c, file)) if c.is_truthy() => match c {
                     pysource::Constant::Str(v) => Some((v, file)),
                     other => {
-                        self.diags.push(
-                            Diagnostic::error(format!(
-                                "__version__ in {} must be a string, not {}",
-                                file.display(),
+                        let shown = self.rel(&file);
+                        self.dynamic_error(
+                            "version",
+                            format!(
+                                "__version__ in {shown} must be a string, not {}",
                                 other.python_type_name()
-                            ))
-                            .in_file(&file)
-                            .with_help("write it as a string: __version__ = \"1.0\""),
+                            ),
+                            Some("write __version__ = \"1.0\"".into()),
                         );
                         None
                     }
                 },
                 _ => {
-                    self.diags.push(
-                        Diagnostic::error(format!(
-                            "`version` is dynamic, but no `__version__ = \"...\"` was found in {}",
-                            module
-                                .version_files()
-                                .iter()
-                                .map(|p| p.display().to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                        .in_file(&main_file)
-                        .with_help(format!(
-                            "add a top-level line such as __version__ = \"1.0\" to {}, or set \
+                    let files = module
+                        .version_files()
+                        .iter()
+                        .map(|p| self.rel(p))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    self.dynamic_error(
+                        "version",
+                        format!("`version` is dynamic, but no `__version__ = \"...\"` was found in {files}"),
+                        Some(format!(
+                            "add a top-level line such as __version__ = \"1.0\" to {main_shown}, or set \
                              version = \"1.0\" in [project] (forge reads the source, it never \
-                             imports it)",
-                            main_file.display()
+                             imports it)"
                         )),
                     );
                     None
@@ -988,13 +1346,43 @@ impl<'a> Checker<'a> {
         (summary, version)
     }
 
+    /// `path` relative to the project, for messages.
+    fn rel(&self, path: &Path) -> String {
+        path.strip_prefix(self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
     fn version(&mut self, key: &str, text: &str, span: Range<usize>) -> Option<String> {
         match version::Version::parse(text) {
-            Ok(v) => Some(v.to_string()),
+            Ok(v) => {
+                if v.is_local() && self.publish {
+                    let plus = text.find('+').unwrap_or(0);
+                    let at = checks::content_span(&self.doc.text, &span, text, plus..text.len());
+                    self.diags.push(
+                        self.doc
+                            .error(
+                                key,
+                                at,
+                                format!(
+                                    "PyPI does not accept local versions like {:?}",
+                                    v.to_string()
+                                ),
+                            )
+                            .with_help(format!(
+                                "drop the `+...` part before uploading: version = \"{}\"",
+                                v.public()
+                            )),
+                    );
+                }
+                Some(v.to_string())
+            }
             Err(e) => {
+                let at = checks::content_span(&self.doc.text, &span, text, e.offset..e.offset + 1);
                 self.error_help(
                     key,
-                    span,
+                    at,
                     format!("invalid version {text:?}: {}", e.message),
                     "use a PEP 440 version, such as \"1.0\", \"2.1.0rc1\" or \"0.3.post1\"",
                 );
@@ -1004,16 +1392,36 @@ impl<'a> Checker<'a> {
     }
 
     fn summary(&mut self, key: &str, text: String, span: Range<usize>) -> Option<String> {
-        if text.contains('\n') || text.contains('\r') {
-            self.error_help(
+        if let Err(p) = checks::single_line(&text) {
+            self.string_problem(
                 key,
-                span,
-                "the description must be a single line",
-                "put longer text in the readme",
+                &span,
+                &text,
+                "the description must be one line, but it",
+                p,
+                Some("put longer text in the readme"),
             );
             return None;
         }
+        self.summary_length(key, Some(span), &text);
         Some(text)
+    }
+
+    /// PyPI refuses a Summary over 512 characters.
+    fn summary_length(&mut self, key: &str, span: Option<Range<usize>>, text: &str) {
+        let chars = text.chars().count();
+        if self.publish && chars > 512 {
+            let message =
+                format!("the description is {chars} characters long; PyPI accepts at most 512");
+            let help = "shorten it, and put the rest in the readme".to_string();
+            match span {
+                Some(span) => {
+                    let d = self.doc.error(key, span, message).with_help(help);
+                    self.diags.push(d);
+                }
+                None => self.dynamic_error(key, message, Some(help)),
+            }
+        }
     }
 
     fn readme(&mut self, node: &Node) -> Option<Option<Readme>> {
@@ -1025,13 +1433,14 @@ impl<'a> Checker<'a> {
                     Some(".rst") => Some("text/x-rst".to_string()),
                     Some(".txt") => Some("text/plain".to_string()),
                     other => {
-                        let what = other
-                            .map_or("no extension".to_string(), |s| format!("extension {s:?}"));
+                        let what = other.map_or("no extension".to_string(), |s| {
+                            format!("the extension {s:?}")
+                        });
                         if self.profile.unknown_readme_suffix_is_error {
                             self.error_help(
                                 "project.readme",
                                 node.span.clone(),
-                                format!("cannot tell the readme's content type from its {what}"),
+                                format!("cannot tell the readme's content type: {path:?} has {what}"),
                                 "use a .md, .rst or .txt file, or a table: readme = {file = \"...\", content-type = \"text/markdown\"}",
                             );
                             return None;
@@ -1039,7 +1448,7 @@ impl<'a> Checker<'a> {
                         self.warn(
                             "project.readme",
                             node.span.clone(),
-                            format!("unknown {what} for the readme; no Description-Content-Type written"),
+                            format!("{path:?} has {what}, which says nothing about its content type; no Description-Content-Type is written"),
                         );
                         None
                     }
@@ -1071,16 +1480,16 @@ impl<'a> Checker<'a> {
                     }
                     Some(n) => self
                         .string("project.readme.content-type", n)
-                        .and_then(|ct| {
-                            let base = ct.split(';').next().unwrap_or("").trim();
-                            if ["text/markdown", "text/x-rst", "text/plain"].contains(&base) {
-                                Some(ct.to_string())
-                            } else {
-                                self.error_help(
+                        .and_then(|ct| match checks::readme_content_type(ct) {
+                            Ok(()) => Some(ct.to_string()),
+                            Err(p) => {
+                                self.string_problem(
                                     "project.readme.content-type",
-                                    n.span.clone(),
-                                    format!("unsupported readme content type {base:?}"),
-                                    "use text/markdown, text/x-rst or text/plain",
+                                    &n.span,
+                                    ct,
+                                    "invalid readme content-type:",
+                                    p,
+                                    Some("use \"text/markdown\", \"text/x-rst\" or \"text/plain\", optionally with \"; charset=UTF-8\" (and \"; variant=GFM\" or \"; variant=CommonMark\" for Markdown)"),
                                 );
                                 None
                             }
@@ -1159,17 +1568,46 @@ impl<'a> Checker<'a> {
             self.error(key, span, format!("{rel:?} must be a relative path"));
             return None;
         }
+        let norm = normpath(rel);
+        if norm == ".." || norm.starts_with("../") {
+            self.error_help(
+                key,
+                span,
+                format!("{rel:?} points outside the project directory"),
+                "files the project ships must be inside its folder",
+            );
+            return None;
+        }
         let path = self.root.join(rel);
+        if std::fs::symlink_metadata(&path).is_ok() && !path.exists() {
+            self.error_help(
+                key,
+                span,
+                format!("{rel} is a broken symlink"),
+                "point the link at a file inside the project, or replace it with the file",
+            );
+            return None;
+        }
         if !path.exists() {
-            self.error(key, span, format!("{rel} does not exist"));
+            self.error_help(
+                key,
+                span,
+                format!("{rel} does not exist"),
+                format!("paths are relative to {}", self.root.display()),
+            );
             return None;
         }
         if !is_within(&path, self.root) {
-            self.error(
+            self.error_help(
                 key,
                 span,
-                format!("{rel} points outside the project directory"),
+                format!("refusing to read {rel}: it resolves outside the project directory"),
+                "copy the file into the project instead of linking to it",
             );
+            return None;
+        }
+        if !path.is_file() {
+            self.error(key, span, format!("{rel:?} is not a file"));
             return None;
         }
         Some(path)
@@ -1199,7 +1637,13 @@ impl<'a> Checker<'a> {
                         Ok(norm) => License::Expression(norm),
                         Err(e) => {
                             let span = match e.offset {
-                                Some(o) => offset_span(n, o),
+                                Some(o) => {
+                                    let len = expr[o.min(expr.len())..]
+                                        .find([' ', '(', ')'])
+                                        .unwrap_or(expr.len() - o.min(expr.len()))
+                                        .max(1);
+                                    checks::content_span(&self.doc.text, &n.span, expr, o..o + len)
+                                }
                                 None => n.span.clone(),
                             };
                             self.error_help(
@@ -1253,7 +1697,12 @@ impl<'a> Checker<'a> {
                             License::None
                         }
                         (None, Some(text)) => match self.string("project.license.text", text) {
-                            Some(s) => License::Text(s.to_string()),
+                            Some(s) => {
+                                if self.profile.writes_license_text {
+                                    self.license_text(text, s);
+                                }
+                                License::Text(s.to_string())
+                            }
                             None => License::None,
                         },
                         (None, None) => {
@@ -1285,6 +1734,17 @@ impl<'a> Checker<'a> {
                 if let Some(patterns) = self.strings("project.license-files", &e.node) {
                     files = Vec::new();
                     for p in patterns {
+                        if let Err(problem) = checks::license_files_pattern(p.text) {
+                            self.string_problem(
+                                &p.key,
+                                &p.span,
+                                p.text,
+                                &format!("license-files pattern {:?}", p.text),
+                                problem,
+                                Some("patterns are relative to the project folder, e.g. \"LICENSE*\" or \"licenses/**/*.txt\", using only letters, digits, `_ - . / * ? [ ]` and spaces"),
+                            );
+                            continue;
+                        }
                         match crate::layout::license_glob(self.root, p.text) {
                             Ok(found) if found.is_empty() => self.error(
                                 &p.key,
@@ -1301,12 +1761,46 @@ impl<'a> Checker<'a> {
                 for pattern in DEFAULT_LICENSE_GLOBS {
                     match crate::layout::license_glob(self.root, pattern) {
                         Ok(found) => files.extend(found),
-                        Err(message) => self.diags.push(Diagnostic::error(message)),
+                        Err(message) => self.diags.push(
+                            Diagnostic::error(format!(
+                                "{message} (forge looks for license files with {pattern:?} when license-files is not set)"
+                            ))
+                            .in_file(&self.doc.path)
+                            .at("project", self.header.clone())
+                            .with_help("fix the file, or set license-files to the files to ship"),
+                        ),
                     }
                 }
             }
         }
         (license, files)
+    }
+
+    /// `License:` is folded over several lines, and a blank line in a folded header
+    /// ends the headers for email parsers: the rest would become the description.
+    fn license_text(&mut self, node: &Node, text: &str) {
+        let lines = crate::metadata::python_splitlines(text);
+        if lines.len() > 1 && lines.iter().any(|l| l.trim().is_empty()) {
+            self.error_help(
+                "project.license.text",
+                node.span.clone(),
+                "the license text has a blank line, which would end the metadata headers \
+                 (the License field is folded over several lines)",
+                "write an SPDX expression (license = \"MIT\") and ship the full text with license-files",
+            );
+            return;
+        }
+        let odd = text
+            .char_indices()
+            .find(|(_, c)| checks::is_line_breaking(*c) && !matches!(c, '\n' | '\r'));
+        if let Some((i, c)) = odd {
+            let at = checks::content_span(&self.doc.text, &node.span, text, i..i + c.len_utf8());
+            self.error(
+                "project.license.text",
+                at,
+                format!("the license text contains {}", checks::describe_char(c)),
+            );
+        }
     }
 
     fn classifiers(&mut self, project: &Table, license: &License) -> Vec<String> {
@@ -1317,6 +1811,10 @@ impl<'a> Checker<'a> {
             return Vec::new();
         };
         for item in &items {
+            let what = format!("classifier {:?}", item.text);
+            if !self.one_line(&item.key, &item.span, item.text, &what) {
+                continue;
+            }
             if matches!(license, License::Expression(_)) && item.text.starts_with("License :: ") {
                 self.error_help(
                     &item.key,
@@ -1326,25 +1824,51 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
+            if item.text.starts_with("Private ::") {
+                if self.publish {
+                    self.error_help(
+                        &item.key,
+                        item.span.clone(),
+                        format!("PyPI refuses every upload with a `Private ::` classifier ({:?})", item.text),
+                        "that is what it is for: it keeps a private project off PyPI; remove it to publish",
+                    );
+                }
+                continue;
+            }
             match classifiers::status(item.text) {
                 classifiers::ClassifierStatus::Known => {}
                 classifiers::ClassifierStatus::Deprecated { replacements } => {
-                    let hint = if replacements.is_empty() {
-                        String::new()
+                    let help = if replacements.is_empty() {
+                        "remove it".to_string()
                     } else {
-                        format!("; use {}", replacements.join(" or "))
+                        format!(
+                            "use {}",
+                            replacements
+                                .iter()
+                                .map(|r| format!("{r:?}"))
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        )
                     };
-                    self.warn(
+                    self.pypi_warn(
                         &item.key,
                         item.span.clone(),
-                        format!("classifier {:?} is deprecated{hint}", item.text),
+                        format!(
+                            "classifier {:?} is deprecated, and PyPI rejects it",
+                            item.text
+                        ),
+                        Some(help),
                     )
                 }
-                classifiers::ClassifierStatus::Unknown => self.warn(
-                    &item.key,
-                    item.span.clone(),
-                    format!("unknown classifier {:?} (PyPI will reject it)", item.text),
-                ),
+                classifiers::ClassifierStatus::Unknown => {
+                    let help = "classifiers must match PyPI's list exactly (https://pypi.org/classifiers/); `Private :: ...` ones keep a project off PyPI".to_string();
+                    self.pypi_warn(
+                        &item.key,
+                        item.span.clone(),
+                        format!("unknown classifier {:?}: PyPI will reject it", item.text),
+                        Some(help),
+                    )
+                }
             }
         }
         items.iter().map(|i| i.text.to_string()).collect()
@@ -1356,7 +1880,11 @@ impl<'a> Checker<'a> {
         };
         let full_key = format!("project.{key}");
         let Some(items) = node.value.as_array() else {
-            self.expect_type(&full_key, node, "an array of tables");
+            self.expect_type(
+                &full_key,
+                node,
+                "an array of tables, like [{ name = \"Jane Doe\", email = \"jane@example.org\" }]",
+            );
             return (None, None);
         };
         let mut names = Vec::new();
@@ -1376,39 +1904,72 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
+            let name_key = format!("{item_key}.name");
             let name = t.get("name").and_then(|n| {
-                let s = self.string(&format!("{item_key}.name"), n)?;
-                if self.profile.is_native() && s.contains(',') {
-                    self.error_help(
-                        &format!("{item_key}.name"),
-                        n.span.clone(),
-                        "a name cannot contain a comma",
-                        "write \"Jane Doe\", not \"Doe, Jane\"",
-                    );
+                let s = self.string(&name_key, n)?;
+                if !self.one_line(&name_key, &n.span, s, &format!("name {s:?}")) {
                     return None;
+                }
+                if self.profile.is_native() {
+                    if let Some(c) = s.find(',') {
+                        let at = checks::content_span(&self.doc.text, &n.span, s, c..c + 1);
+                        self.error_help(
+                            &name_key,
+                            at,
+                            format!("name {s:?} contains a comma"),
+                            "the pyproject spec forbids commas in names (readers split the field at them): write \"Jane Doe\", not \"Doe, Jane\"",
+                        );
+                        return None;
+                    }
+                    if s.trim().is_empty() {
+                        self.error_help(
+                            &name_key,
+                            n.span.clone(),
+                            "a name cannot be empty",
+                            "remove `name`, or fill it in",
+                        );
+                        return None;
+                    }
                 }
                 Some((s, n.span.clone()))
             });
+            let email_key = format!("{item_key}.email");
             let email = t.get("email").and_then(|n| {
-                let s = self.string(&format!("{item_key}.email"), n)?;
+                let s = self.string(&email_key, n)?;
                 Some((s, n.span.clone()))
             });
             if t.get("name").is_none() && t.get("email").is_none() {
-                self.error(
+                self.error_help(
                     &item_key,
                     item.span.clone(),
                     "an author or maintainer needs `name` or `email`",
+                    "write { name = \"Jane Doe\", email = \"jane@example.org\" }",
                 );
             }
             match (name, email) {
                 (name, Some((email, span))) => {
-                    if let Err(message) = check_email(email) {
-                        self.error(
-                            &format!("{item_key}.email"),
-                            span,
-                            format!("invalid email {email:?}: {message}"),
+                    if let Err(p) = checks::email(email) {
+                        self.string_problem(
+                            &email_key,
+                            &span,
+                            email,
+                            &format!("invalid email {email:?}:"),
+                            p,
+                            Some("write an address like \"jane@example.org\", without the name (that goes in `name`)"),
                         );
                         continue;
+                    }
+                    if self.publish {
+                        if let Err(p) = checks::email_is_deliverable(email) {
+                            self.string_problem(
+                                &email_key,
+                                &span,
+                                email,
+                                &format!("email {email:?}:"),
+                                p,
+                                None,
+                            );
+                        }
                     }
                     emails.push(format_address(name.map(|n| n.0), email));
                 }
@@ -1429,13 +1990,74 @@ impl<'a> Checker<'a> {
         };
         let mut urls: Vec<(String, String)> = Vec::new();
         for (label, url) in entries {
-            if label.text.contains(',') && self.profile.is_native() {
-                self.error(&label.key, label.span, "a URL label cannot contain a comma");
+            let what = format!("URL label {:?}", label.text);
+            if !self.one_line(&label.key, &label.span, label.text, &what) {
                 continue;
             }
-            if url.text.trim().is_empty() || url.text.contains(char::is_whitespace) {
-                self.error(&url.key, url.span, format!("invalid URL {:?}", url.text));
+            if label.text.trim().is_empty() {
+                self.error_help(
+                    &label.key,
+                    label.span,
+                    "a URL label cannot be empty",
+                    "name the link, e.g. Homepage = \"https://...\"",
+                );
                 continue;
+            }
+            if let Some(c) = label.text.find(',') {
+                if self.profile.is_native() {
+                    let at =
+                        checks::content_span(&self.doc.text, &label.span, label.text, c..c + 1);
+                    self.error_help(
+                        &label.key,
+                        at,
+                        format!("URL label {:?} contains a comma", label.text),
+                        "Project-URL is `label, url`: readers end the label at the first comma",
+                    );
+                    continue;
+                }
+            }
+            let what = format!("URL {:?}", url.text);
+            if !self.one_line(&url.key, &url.span, url.text, &what) {
+                continue;
+            }
+            if url.text.trim().is_empty() {
+                self.error(&url.key, url.span, "the URL is empty");
+                continue;
+            }
+            if let Some(i) = url.text.find(char::is_whitespace) {
+                let at = checks::content_span(&self.doc.text, &url.span, url.text, i..i + 1);
+                self.error_help(
+                    &url.key,
+                    at,
+                    format!("URL {:?} contains whitespace", url.text),
+                    "percent-encode spaces as %20",
+                );
+                continue;
+            }
+            if self.publish {
+                let chars = label.text.chars().count();
+                if chars > 32 {
+                    self.error_help(
+                        &label.key,
+                        label.span.clone(),
+                        format!(
+                            "URL label {:?} is {chars} characters long; PyPI accepts at most 32",
+                            label.text
+                        ),
+                        "shorten the label",
+                    );
+                }
+                if !checks::is_web_url(url.text) {
+                    self.error_help(
+                        &url.key,
+                        url.span.clone(),
+                        format!(
+                            "PyPI accepts only http:// and https:// project URLs, not {:?}",
+                            url.text
+                        ),
+                        "write a full web address, e.g. \"https://example.org/docs\"",
+                    );
+                }
             }
             urls.push((label.text.to_string(), url.text.to_string()));
         }
@@ -1467,15 +2089,16 @@ impl<'a> Checker<'a> {
                         continue;
                     }
                     if !is_entry_point_group(&e.key) {
-                        self.error(
+                        self.error_help(
                             &key,
                             e.key_span.clone(),
                             format!("invalid entry-point group name {:?}", e.key),
+                            "a group is dot-separated words of letters, digits and `_`, e.g. \"pytest11\" or \"flake8.extension\"",
                         );
                         continue;
                     }
                     if let Some(entries) = self.string_table(&key, &e.node) {
-                        let group = self.entry_point_group(entries);
+                        let group = self.entry_point_group(entries, false);
                         groups.insert(e.key.clone(), group);
                     }
                 }
@@ -1487,7 +2110,7 @@ impl<'a> Checker<'a> {
         ] {
             if let Some(n) = project.get(key) {
                 if let Some(entries) = self.string_table(&format!("project.{key}"), n) {
-                    let g = self.entry_point_group(entries);
+                    let g = self.entry_point_group(entries, true);
                     groups.insert(group.to_string(), g);
                 }
             }
@@ -1498,32 +2121,57 @@ impl<'a> Checker<'a> {
     fn entry_point_group(
         &mut self,
         entries: Vec<(Located<'_>, Located<'_>)>,
+        scripts: bool,
     ) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (name, value) in entries {
-            let bad_name = name.text.is_empty()
-                || name.text.starts_with('[')
-                || name.text.contains('=')
-                || name.text.trim() != name.text;
-            if bad_name {
-                self.error_help(
+            let checked = checks::entry_point_name(name.text).and_then(|()| {
+                if scripts {
+                    checks::script_name(name.text)
+                } else {
+                    Ok(())
+                }
+            });
+            let name_ok = checked.is_ok();
+            if let Err(p) = checked {
+                self.string_problem(
                     &name.key,
-                    name.span,
-                    format!("invalid entry-point name {:?}", name.text),
-                    "names cannot be empty, start with `[`, contain `=`, or have surrounding spaces",
+                    &name.span,
+                    name.text,
+                    &format!("invalid entry-point name {:?}:", name.text),
+                    p,
+                    Some(if scripts {
+                        "a script name is a plain file name, such as \"my-tool\""
+                    } else {
+                        "names cannot be empty, start with `[`, contain `=`, or have surrounding spaces"
+                    }),
                 );
-                continue;
             }
-            if let Err(message) = check_object_reference(value.text) {
-                self.error_help(
-                    &value.key,
-                    value.span,
-                    format!("invalid object reference {:?}: {message}", value.text),
-                    "write `package.module:function` or `package.module:Class.method`",
-                );
-                continue;
+            match checks::object_reference(value.text) {
+                Ok(has_extras) => {
+                    if has_extras {
+                        self.warn(
+                            &value.key,
+                            value.span.clone(),
+                            format!("extras in the object reference {:?} are deprecated, and installers ignore them", value.text),
+                        );
+                    }
+                }
+                Err(p) => {
+                    self.string_problem(
+                        &value.key,
+                        &value.span,
+                        value.text,
+                        &format!("invalid object reference {:?}:", value.text),
+                        p,
+                        Some("write `package.module:function` or `package.module:Class.method`"),
+                    );
+                    continue;
+                }
             }
-            out.insert(name.text.to_string(), value.text.to_string());
+            if name_ok {
+                out.insert(name.text.to_string(), value.text.to_string());
+            }
         }
         out
     }
@@ -1539,27 +2187,30 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let mut extras: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        let mut extras: BTreeMap<String, (String, Vec<Located<'_>>)> = BTreeMap::new();
         if let Some(n) = project.get("optional-dependencies") {
             if let Some(t) = self.table("project.optional-dependencies", n) {
                 for e in &t.entries {
                     let key = format!("project.optional-dependencies.{}", quote_key(&e.key));
-                    if !requirement::is_valid_extra(&e.key) {
-                        self.error_help(
+                    if let Err(p) = checks::name(&e.key) {
+                        self.string_problem(
                             &key,
-                            e.key_span.clone(),
-                            format!("invalid extra name {:?}", e.key),
-                            "extra names are ASCII letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit",
+                            &e.key_span,
+                            &e.key,
+                            &format!("invalid extra name {:?}:", e.key),
+                            p,
+                            Some("extra names are ASCII letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit, e.g. \"test\" or \"docs-build\""),
                         );
                         continue;
                     }
                     let normalized = requirement::normalize_extra(&e.key);
                     if let Some((first, _)) = extras.get(&normalized) {
                         let first = first.clone();
-                        self.error(
+                        self.error_help(
                             &key,
                             e.key_span.clone(),
                             format!("extras {first:?} and {:?} are the same name once normalised ({normalized:?})", e.key),
+                            "extra names are compared after lowercasing and turning runs of `-_.` into `-`; merge the two lists",
                         );
                         continue;
                     }
@@ -1569,7 +2220,7 @@ impl<'a> Checker<'a> {
                     let mut reqs = Vec::new();
                     for item in items {
                         if self.requirement(&item) {
-                            reqs.push(item.text.to_string());
+                            reqs.push(item);
                         }
                     }
                     extras.insert(normalized, (e.key.clone(), reqs));
@@ -1579,12 +2230,27 @@ impl<'a> Checker<'a> {
         for (extra, (_, reqs)) in &extras {
             for req in reqs {
                 // flit's expansion: split at the first `;` and keep both sides verbatim.
-                match req.split_once(';') {
+                let expanded = match req.text.split_once(';') {
                     Some((name, marker)) => {
-                        requires.push(format!("{name} ; extra == \"{extra}\" and ({marker})"))
+                        format!("{name} ; extra == \"{extra}\" and ({marker})")
                     }
-                    None => requires.push(format!("{req} ; extra == \"{extra}\"")),
+                    None => format!("{} ; extra == \"{extra}\"", req.text),
+                };
+                // A `;` inside a URL is not a marker separator, and the split would
+                // write a requirement nobody can read back.
+                if requirement::Requirement::parse(&expanded).is_err() {
+                    let semi = req.text.find(';').unwrap_or(0);
+                    let at =
+                        checks::content_span(&self.doc.text, &req.span, req.text, semi..semi + 1);
+                    self.error_help(
+                        &req.key,
+                        at,
+                        format!("requirement {:?} cannot be written with its extra marker: the `;` is not where the marker starts", req.text),
+                        "percent-encode `;` in the URL as %3B",
+                    );
+                    continue;
                 }
+                requires.push(expanded);
             }
         }
         let requires = requires
@@ -1595,19 +2261,69 @@ impl<'a> Checker<'a> {
     }
 
     fn requirement(&mut self, item: &Located<'_>) -> bool {
-        match requirement::Requirement::parse(item.text) {
-            Ok(_) => true,
+        const HELP: &str = "write a PEP 508 requirement, such as \"requests >=2.28\" or \"tomli; python_version < '3.11'\"";
+        let req = match requirement::Requirement::parse(item.text) {
+            Ok(req) => req,
             Err(e) => {
-                let span = string_offset_span(&self.doc.text, &item.span, e.offset);
+                let span = checks::content_span(
+                    &self.doc.text,
+                    &item.span,
+                    item.text,
+                    e.offset..e.end.max(e.offset + 1),
+                );
                 self.error_help(
                     &item.key,
                     span,
                     format!("invalid requirement {:?}: {}", item.text, e.message),
-                    "write a PEP 508 requirement, such as \"requests >=2.28\" or \"tomli; python_version < '3.11'\"",
+                    HELP,
                 );
-                false
+                return false;
+            }
+        };
+        if let Some(var) = req
+            .marker
+            .as_ref()
+            .and_then(|m| m.variables().into_iter().find(|v| v.is_lock_file_only()))
+        {
+            let at = req.spans.marker.clone().unwrap_or(0..item.text.len());
+            let at = checks::content_span(&self.doc.text, &item.span, item.text, at);
+            self.error_help(
+                &item.key,
+                at,
+                format!("the marker variable `{var}` is only defined in lock files, not in package metadata"),
+                "use `extra == \"...\"` in optional-dependencies instead",
+            );
+            return false;
+        }
+        if checks::name(&req.name).is_err() {
+            let at = checks::content_span(
+                &self.doc.text,
+                &item.span,
+                item.text,
+                req.spans.name.clone(),
+            );
+            self.warn(
+                &item.key,
+                at,
+                format!(
+                    "{:?} is not a valid project name, so no index can serve it",
+                    req.name
+                ),
+            );
+        }
+        if self.publish {
+            if let Some(url) = &req.url {
+                let at = req.spans.url.clone().unwrap_or(0..item.text.len());
+                let at = checks::content_span(&self.doc.text, &item.span, item.text, at);
+                self.error_help(
+                    &item.key,
+                    at,
+                    format!("PyPI refuses direct references ({} @ {url})", req.name),
+                    "depend on a released version instead, e.g. \"name >=1.0\"",
+                );
             }
         }
+        true
     }
 
     fn import_names(
@@ -1645,7 +2361,34 @@ impl<'a> Checker<'a> {
                 }
                 out
             }
-            None if implicit("import-names") => vec![module_name],
+            None if implicit("import-names") => {
+                // Import-Name must be a dotted identifier: packaging and PyPI reject
+                // anything else, such as a stub-only package's `x-stubs`.
+                if !is_dotted_identifier(&module_name) {
+                    let message = if module.is_stub_package() {
+                        format!("{module_name:?} is a stub-only package, and `{module_name}` is not a valid Import-Name")
+                    } else {
+                        format!("the module name `{module_name}` is not a valid Import-Name")
+                    };
+                    if dynamic.iter().any(|d| d == "import-names") {
+                        self.dynamic_error(
+                            "import-names",
+                            message,
+                            Some("remove \"import-names\" from dynamic: forge can only fill it in with an importable module name".into()),
+                        );
+                    } else {
+                        self.error_help(
+                            "project",
+                            self.header.clone(),
+                            format!("flit 4.2.0 writes `Import-Name: {module_name}` for every project, but {message}"),
+                            "build this project with --profile native, which writes no Import-Name unless asked",
+                        );
+                    }
+                    Vec::new()
+                } else {
+                    vec![module_name]
+                }
+            }
             None => Vec::new(),
         };
         let parents = module.namespace_parents();
@@ -1706,6 +2449,49 @@ impl<'a> Checker<'a> {
         (names, namespaces)
     }
 
+    /// An sdist must carry pyproject.toml, the readme, the license files and the
+    /// module's main file: name the exclude pattern that would drop one.
+    fn crucial_excludes(&mut self, referenced: &[String], module: &Module) {
+        if self.sdist_excludes.is_empty() {
+            return;
+        }
+        let mut crucial: Vec<String> = referenced.to_vec();
+        if !module.is_stub_package() {
+            crucial.push(self.rel(&module.main_file()));
+        }
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: true,
+        };
+        for (key, span, pattern) in std::mem::take(&mut self.sdist_excludes) {
+            let Ok(glob) = glob::Pattern::new(&python_glob(&pattern)) else {
+                continue;
+            };
+            // Excluding a folder excludes everything under it.
+            let hit = crucial.iter().find(|f| {
+                let mut prefix = f.as_str();
+                loop {
+                    if glob.matches_with(prefix, options) {
+                        return true;
+                    }
+                    match prefix.rfind('/') {
+                        Some(i) => prefix = &prefix[..i],
+                        None => return false,
+                    }
+                }
+            });
+            if let Some(f) = hit {
+                self.error_help(
+                    &key,
+                    span,
+                    format!("the sdist exclude pattern {pattern:?} would drop {f}, which every sdist must carry"),
+                    "narrow the pattern: an sdist needs pyproject.toml, the readme, the license files and the module",
+                );
+            }
+        }
+    }
+
     fn tool_flit(&mut self, flit: &Node) -> (Option<String>, Option<SdistPatterns>) {
         let Some(t) = self.table("tool.flit", flit) else {
             return (None, None);
@@ -1717,72 +2503,111 @@ impl<'a> Checker<'a> {
             match e.key.as_str() {
                 "module" => {
                     if let Some(m) = self.table(&key, &e.node) {
-                        for me in &m.entries {
-                            if me.key != "name" {
-                                self.error(&format!("{key}.{}", quote_key(&me.key)), me.key_span.clone(), format!("unknown key `{}` in [tool.flit.module]", me.key));
-                            }
-                        }
+                        self.only_keys(&key, m, &["name"]);
                     }
                 }
                 "sdist" => {
-                    let Some(s) = self.table(&key, &e.node) else { continue };
-                    let mut patterns = SdistPatterns {
-                        include: Vec::new(),
-                        exclude: vec!["**/__pycache__".into(), "**.pyc".into()],
-                    };
-                    for se in &s.entries {
-                        let sk = format!("{key}.{}", quote_key(&se.key));
-                        let target = match se.key.as_str() {
-                            "include" => &mut patterns.include,
-                            "exclude" => &mut patterns.exclude,
-                            _ => {
-                                self.error_help(&sk, se.key_span.clone(), format!("unknown key `{}` in [tool.flit.sdist]", se.key), "valid keys: include, exclude");
-                                continue;
-                            }
-                        };
-                        let Some(items) = self.strings(&sk, &se.node) else { continue };
-                        for item in items {
-                            match check_sdist_pattern(item.text) {
-                                Ok(p) => target.push(p),
-                                Err(m) => self.error(&item.key, item.span, m),
-                            }
-                        }
+                    if let Some(s) = self.table(&key, &e.node) {
+                        sdist = Some(self.sdist_patterns(&key, s));
                     }
-                    sdist = Some(patterns);
                 }
                 "external-data" => {
-                    let Some(d) = self.table(&key, &e.node) else { continue };
-                    for de in &d.entries {
-                        if de.key != "directory" {
-                            self.error(&format!("{key}.{}", quote_key(&de.key)), de.key_span.clone(), format!("unknown key `{}` in [tool.flit.external-data]", de.key));
-                        }
-                    }
-                    if let Some(n) = d.get("directory") {
-                        let dk = "tool.flit.external-data.directory";
-                        if let Some(dir) = self.string(dk, n) {
-                            let norm = normpath(dir);
-                            if is_absish(&norm) {
-                                self.error(dk, n.span.clone(), "the external-data directory must be a relative path");
-                            } else if norm == ".." || norm.starts_with("../") {
-                                self.error(dk, n.span.clone(), "the external-data directory must be inside the project");
-                            } else if norm == "." {
-                                self.error(dk, n.span.clone(), "the external-data directory cannot be the project directory itself");
-                            } else if !self.root.join(dir).is_dir() {
-                                self.error(dk, n.span.clone(), format!("{dir} is not a directory"));
-                            } else if !is_within(&self.root.join(dir), self.root) {
-                                self.error(dk, n.span.clone(), format!("{dir} points outside the project directory"));
-                            } else {
-                                data_dir = Some(dir.to_string());
-                            }
-                        }
+                    if let Some(d) = self.table(&key, &e.node) {
+                        self.only_keys(&key, d, &["directory"]);
+                        data_dir = d.get("directory").and_then(|n| self.data_directory(n));
                     }
                 }
-                "metadata" | "scripts" | "entrypoints" => {} // reported by check_old_flit_tables
+                // Reported by check_old_flit_tables.
+                "metadata" | "scripts" | "entrypoints" => {}
                 other if other.to_ascii_lowercase().starts_with("x-") => {}
-                other => self.error_help(&key, e.key_span.clone(), format!("unknown table [tool.flit.{other}]"), "valid tables: [tool.flit.module], [tool.flit.sdist], [tool.flit.external-data]"),
+                other => self.error_help(
+                    &key,
+                    e.key_span.clone(),
+                    format!("unknown table [tool.flit.{other}]"),
+                    "valid tables: [tool.flit.module], [tool.flit.sdist], \
+                     [tool.flit.external-data]; [tool.flit.x-*] tables are yours",
+                ),
             }
         }
         (data_dir, sdist)
+    }
+
+    /// Reports every key of the table `key` not in `allowed`.
+    fn only_keys(&mut self, key: &str, table: &Table, allowed: &[&str]) {
+        for e in &table.entries {
+            if !allowed.contains(&e.key.as_str()) {
+                self.error_help(
+                    &format!("{key}.{}", quote_key(&e.key)),
+                    e.key_span.clone(),
+                    format!("unknown key `{}` in [{key}]", e.key),
+                    format!("valid keys: {}", allowed.join(", ")),
+                );
+            }
+        }
+    }
+
+    fn sdist_patterns(&mut self, key: &str, table: &Table) -> SdistPatterns {
+        self.only_keys(key, table, &["include", "exclude"]);
+        let mut patterns = SdistPatterns {
+            include: Vec::new(),
+            exclude: vec!["**/__pycache__".into(), "**.pyc".into()],
+        };
+        for se in &table.entries {
+            let is_exclude = match se.key.as_str() {
+                "include" => false,
+                "exclude" => true,
+                _ => continue,
+            };
+            let sk = format!("{key}.{}", quote_key(&se.key));
+            let Some(items) = self.strings(&sk, &se.node) else {
+                continue;
+            };
+            for item in items {
+                match check_sdist_pattern(item.text) {
+                    Ok(p) if is_exclude => {
+                        self.sdist_excludes
+                            .push((item.key.clone(), item.span.clone(), p.clone()));
+                        patterns.exclude.push(p);
+                    }
+                    Ok(p) => patterns.include.push(p),
+                    Err(m) => self.error_help(
+                        &item.key,
+                        item.span,
+                        m,
+                        "patterns are relative to the project folder, e.g. \"docs/\" or \
+                         \"tests/**/*.py\"",
+                    ),
+                }
+            }
+        }
+        patterns
+    }
+
+    fn data_directory(&mut self, node: &Node) -> Option<String> {
+        const KEY: &str = "tool.flit.external-data.directory";
+        let dir = self.string(KEY, node)?;
+        let norm = normpath(dir);
+        let problem = if is_absish(&norm) {
+            "the external-data directory must be a relative path".to_string()
+        } else if norm == ".." || norm.starts_with("../") {
+            "the external-data directory must be inside the project".to_string()
+        } else if norm == "." {
+            "the external-data directory cannot be the project directory itself".to_string()
+        } else if !self.root.join(dir).is_dir() {
+            format!("{dir} is not a directory")
+        } else if !is_within(&self.root.join(dir), self.root) {
+            format!("{dir} points outside the project directory")
+        } else {
+            return Some(dir.to_string());
+        };
+        self.error_help(
+            KEY,
+            node.span.clone(),
+            problem,
+            "the folder's files are installed under <prefix>/ from <name>.data/data/; \
+             it must be a folder inside the project",
+        );
+        None
     }
 }
 
@@ -1846,20 +2671,29 @@ fn check_sdist_pattern(p: &str) -> Result<String, String> {
             "pattern {p:?} points outside the project directory"
         ));
     }
+    // Anything the glob crate rejects (an unclosed `[`) would silently match nothing.
+    if let Err(e) = glob::Pattern::new(&python_glob(&norm)) {
+        return Err(format!("pattern {p:?} is not a valid glob: {}", e.msg));
+    }
     Ok(norm)
 }
 
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if c == '_' || c.is_alphabetic() => {}
-        _ => return false,
-    }
-    chars.all(|c| c == '_' || c.is_alphanumeric())
-}
-
-fn is_dotted_identifier(s: &str) -> bool {
-    s.split('.').all(is_identifier)
+/// Python's glob reads `**` as recursive only as a whole segment, elsewhere as `*`,
+/// which the glob crate would reject.
+fn python_glob(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|seg| {
+            let mut seg = seg.to_string();
+            if seg != "**" {
+                while seg.contains("**") {
+                    seg = seg.replace("**", "*");
+                }
+            }
+            seg
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn normalize_import_name(s: &str) -> Result<String, String> {
@@ -1887,38 +2721,6 @@ fn normalize_import_name(s: &str) -> Result<String, String> {
 fn is_entry_point_group(s: &str) -> bool {
     s.split('.')
         .all(|p| !p.is_empty() && p.chars().all(|c| c == '_' || c.is_alphanumeric()))
-}
-
-/// `module` or `module:attr.attr`, each part an identifier, optionally followed by a
-/// (deprecated, still valid) `[extra, ...]` list (the entry-points spec).
-fn check_object_reference(s: &str) -> Result<(), String> {
-    let s = match s.trim_end().strip_suffix(']') {
-        Some(rest) => {
-            let Some((reference, extras)) = rest.rsplit_once('[') else {
-                return Err("unbalanced `]`".into());
-            };
-            for extra in extras.split(',').map(str::trim) {
-                if !requirement::is_valid_extra(extra) {
-                    return Err(format!("{extra:?} is not a valid extra name"));
-                }
-            }
-            reference
-        }
-        None => s,
-    };
-    let (module, attr) = match s.split_once(':') {
-        Some((m, a)) => (m.trim(), Some(a.trim())),
-        None => (s.trim(), None),
-    };
-    if !is_dotted_identifier(module) {
-        return Err(format!("{module:?} is not a module path"));
-    }
-    if let Some(a) = attr {
-        if !is_dotted_identifier(a) {
-            return Err(format!("{a:?} is not an attribute path"));
-        }
-    }
-    Ok(())
 }
 
 /// flit 4.2: extras in the bracket right after the project name are normalised and
@@ -1975,30 +2777,6 @@ pub fn format_address(name: Option<&str>, email: &str) -> String {
     }
 }
 
-/// A pragmatic addr-spec check: one `@`, a dot-atom local part and a domain of
-/// letter/digit/hyphen labels.
-fn check_email(email: &str) -> Result<(), String> {
-    let Some((local, domain)) = email.rsplit_once('@') else {
-        return Err("missing `@`".into());
-    };
-    const ATEXT: &str = "!#$%&'*+-/=?^_`{|}~";
-    let atom_ok =
-        |a: &str| !a.is_empty() && a.chars().all(|c| c.is_alphanumeric() || ATEXT.contains(c));
-    if !local.split('.').all(atom_ok) {
-        return Err(format!("{local:?} is not a valid local part"));
-    }
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-    };
-    if !domain.split('.').all(label_ok) {
-        return Err(format!("{domain:?} is not a valid domain"));
-    }
-    Ok(())
-}
-
 fn suffix_lower(path: &str) -> Option<String> {
     let file = path.rsplit('/').next().unwrap_or(path);
     let dot = file.rfind('.')?;
@@ -2007,6 +2785,13 @@ fn suffix_lower(path: &str) -> Option<String> {
         return None;
     }
     Some(file[dot..].to_lowercase())
+}
+
+/// The part of `span` on its first line: a table's `[header]`, not its whole body.
+fn first_line(text: &str, span: &Range<usize>) -> Range<usize> {
+    let body = text.get(span.clone()).unwrap_or("");
+    let len = body.find(['\n', '\r']).unwrap_or(body.len());
+    span.start..span.start + len
 }
 
 /// TOML keys needing quotes in a key path are shown quoted.
@@ -2020,33 +2805,6 @@ fn quote_key(key: &str) -> String {
     } else {
         format!("{key:?}")
     }
-}
-
-/// The span of one character at `offset` inside a string value (best effort: exact for
-/// basic strings without escapes, else the whole value).
-fn offset_span(node: &Node, _offset: usize) -> Range<usize> {
-    node.span.clone()
-}
-
-/// Maps an offset within a string value's content to a span in the document, when the
-/// TOML literal has no escapes (so content offsets equal source offsets after the quote).
-fn string_offset_span(text: &str, span: &Range<usize>, offset: usize) -> Range<usize> {
-    let literal = &text[span.clone()];
-    let quote_len = if literal.starts_with("\"\"\"") || literal.starts_with("'''") {
-        3
-    } else {
-        1
-    };
-    let body = &literal[quote_len.min(literal.len())..literal.len().saturating_sub(quote_len)];
-    if literal.starts_with('"') && body.contains('\\') {
-        return span.clone();
-    }
-    let start = span.start + quote_len + offset.min(body.len());
-    let end = (start + 1).min(span.end - quote_len).max(start);
-    if end <= start {
-        return span.clone();
-    }
-    start..end
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a typo.

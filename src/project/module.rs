@@ -66,6 +66,14 @@ impl Module {
             .filter(|(p, is_dir, _)| if *is_dir { p.is_dir() } else { p.is_file() })
             .collect();
         match found.as_slice() {
+            [(path, _, _)] if !super::is_within(path, root) => Err(format!(
+                "refusing to package module {name}: {} resolves to {}, outside the project \
+                 directory",
+                relative_display(root, path, path.is_dir()),
+                path.canonicalize()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|_| "an unreadable path".into())
+            )),
             [(path, is_package, prefix)] => Ok(Module {
                 name: name.to_string(),
                 path: path.clone(),

@@ -109,7 +109,7 @@ NATIVE_REJECTIONS = {
     "a name cannot contain a comma": "author/maintainer names MUST NOT contain commas (pyproject spec)",
     "a URL label cannot contain a comma": "Project-URL labels cannot hold a comma (core metadata spec)",
     "cannot tell the readme's content type": "tools MUST raise an error for an unknown readme type (pyproject spec)",
-    "a keyword cannot contain a comma": "Keywords is a comma-separated field (core metadata spec)",
+    "contains a comma": "Keywords is a comma-separated field (core metadata spec)",
     # flit imports the module when its source has no literal docstring/__version__;
     # native never runs project code (README, native difference 11).
     "is dynamic, but no `__version__": "native never imports project code to read dynamic metadata",
