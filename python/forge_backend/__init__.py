@@ -71,8 +71,8 @@ def _cargo_build(root):
     """Compiles forge-backend from `root` with cargo; returns the binary's path.
 
     The target folder is outside the source tree (an sdist may be read-only, and a
-    build must not write into it) and shared between builds, so the sdist → wheel
-    path of `python -m build` compiles the dependencies once. Crates come from a
+    build must not write into it), private to the user, and reused between builds,
+    so the sdist → wheel path of `python -m build` compiles the dependencies once. Crates come from a
     vendor folder or cargo's cache when they are there (offline), else from the
     registry; nothing else is ever downloaded.
     """
@@ -93,9 +93,8 @@ def _cargo_build(root):
             "forge_backend never downloads a toolchain itself.\n"
         )
         raise SystemExit(1)
-    target_dir = os.environ.get("FORGE_BACKEND_CARGO_TARGET_DIR") or os.path.join(
-        tempfile.gettempdir(), "forge-backend-cargo-target"
-    )
+    target_dir = os.environ.get("FORGE_BACKEND_CARGO_TARGET_DIR") or _private_target_dir()
+    _forget_stale_build(cargo, root, target_dir)
     env = dict(os.environ, CARGO_TARGET_DIR=target_dir)
     base = [cargo, "build", "--release", "--locked", "--manifest-path", os.path.join(root, "Cargo.toml")]
     # Try offline first (vendored or cached crates); fall back to fetching crates.
@@ -109,6 +108,60 @@ def _cargo_build(root):
             sys.stderr.write("error: cargo could not build forge-backend (see above)\n")
             raise SystemExit(1)
     return os.path.join(target_dir, "release", _EXE)
+
+
+def _private_target_dir():
+    """A cargo target folder only this user can write: a fixed, shared name in the
+    temporary folder would let another user plant a binary for us to run."""
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), f"forge-backend-cargo-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    st = os.lstat(path)
+    import stat
+
+    if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()) or st.st_mode & 0o022:
+        sys.stderr.write(
+            f"error: {path} is not a private folder of this user; remove it or set "
+            "FORGE_BACKEND_CARGO_TARGET_DIR\n"
+        )
+        raise SystemExit(1)
+    return path
+
+
+def _forget_stale_build(cargo, root, target_dir):
+    """Cargo decides what to rebuild from file times, and every file of an sdist has the
+    same fixed time: a target folder that built other sources of the same version
+    would look up to date and the wheel would ship a stale binary. A stamp of the
+    sources' content makes cargo rebuild forge's own crate whenever they differ."""
+    import hashlib
+    import subprocess
+
+    digest = hashlib.sha256()
+    names = ["Cargo.toml", "Cargo.lock"]
+    for dirpath, dirs, files in os.walk(os.path.join(root, "src")):
+        dirs.sort()
+        names += sorted(os.path.relpath(os.path.join(dirpath, f), root) for f in files)
+    for name in names:
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        with open(os.path.join(root, name), "rb") as f:
+            digest.update(hashlib.sha256(f.read()).digest())
+    stamp = os.path.join(target_dir, "forge-backend-sources.sha256")
+    try:
+        with open(stamp) as f:
+            if f.read().strip() == digest.hexdigest():
+                return
+    except OSError:
+        pass
+    os.makedirs(target_dir, exist_ok=True)
+    subprocess.run(
+        [cargo, "clean", "--release", "-p", "forge-backend", "--manifest-path", os.path.join(root, "Cargo.toml")],
+        env=dict(os.environ, CARGO_TARGET_DIR=target_dir),
+        stdout=sys.stderr,
+        stderr=subprocess.DEVNULL,
+    )
+    with open(stamp, "w") as f:
+        f.write(digest.hexdigest() + "\n")
 
 
 def _platform_tag():
