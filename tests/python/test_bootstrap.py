@@ -130,7 +130,8 @@ def test_distro_recipe_vendored_offline_frozen(forge_sdist, tmp_path):
 def test_changed_sources_never_reuse_a_stale_binary(forge_sdist, fresh_venv, tmp_path, forge_bin):
     """Every file of an sdist has the same fixed mtime, so cargo alone would think a
     target folder that built other sources of the same version is up to date. The
-    shim's source stamp must force a rebuild (found by the bootstrap demonstration)."""
+    shim's source stamp must force a rebuild (found by the bootstrap demonstration).
+    Uses a target folder of its own, so no other test's builds interfere."""
     with tarfile.open(forge_sdist) as t:
         t.extractall(tmp_path / "b", filter="data")
     patched = tmp_path / "b" / "forge_backend-0.1.0"
@@ -139,12 +140,16 @@ def test_changed_sources_never_reuse_a_stale_binary(forge_sdist, fresh_venv, tmp
     r = run([forge_bin, "build", "--sdist", "--outdir", tmp_path / "sb", patched])
     assert r.returncode == 0, r.stderr
     py = fresh_venv / "bin" / "python"
-    out = tmp_path / "wb"
-    r = run([py, "-m", "pip", "wheel", "--no-index", "--no-deps", "-w", out, tmp_path / "sb" / forge_sdist.name], env=clean_env(), timeout=1800)
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    wheel = next(out.glob("*.whl"))
-    with zipfile.ZipFile(wheel) as z:
-        binary = tmp_path / "forge-backend"
-        binary.write_bytes(z.read("forge_backend-0.1.0.data/scripts/forge-backend"))
-    binary.chmod(0o755)
-    assert run([binary, "--version"]).stdout.startswith("forge-backend PATCHED")
+    env = clean_env(FORGE_BACKEND_CARGO_TARGET_DIR=str(REPO / "target" / "bootstrap-stale"))
+
+    def version_of(sdist, out):
+        r = run([py, "-m", "pip", "wheel", "--no-index", "--no-deps", "-w", out, sdist], env=env, timeout=1800)
+        assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+        with zipfile.ZipFile(next(out.glob("*.whl"))) as z:
+            binary = out / "forge-backend"
+            binary.write_bytes(z.read("forge_backend-0.1.0.data/scripts/forge-backend"))
+        binary.chmod(0o755)
+        return run([binary, "--version"]).stdout.strip()
+
+    assert version_of(forge_sdist, tmp_path / "wa") == "forge-backend 0.1.0"
+    assert version_of(tmp_path / "sb" / forge_sdist.name, tmp_path / "wb") == "forge-backend PATCHED 0.1.0"
