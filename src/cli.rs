@@ -348,7 +348,14 @@ fn check_report(root: &Path, profile: &Profile) -> Diagnostics {
             report.extend(project::publish::lint(&project, profile));
         }
     }
-    report
+    // The wheel and the sdist walk the same module: say each problem once.
+    let mut unique: Vec<Diagnostic> = Vec::with_capacity(report.items.len());
+    for d in report.items {
+        if !unique.contains(&d) {
+            unique.push(d);
+        }
+    }
+    Diagnostics { items: unique }
 }
 
 /// PEP 517 config settings, as the shim passes them (`--config-setting KEY=VALUE`).

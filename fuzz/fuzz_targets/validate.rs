@@ -40,6 +40,15 @@ fn project_dir() -> &'static Path {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, content).unwrap();
         }
+        // Links that stay in the tree, leave it, and lead nowhere.
+        for (link, target) in [
+            ("COPYING", "LICENSE"),
+            ("docs/outside.md", "/etc/passwd"),
+            ("docs/broken.md", "missing.md"),
+            ("escape", "/usr"),
+        ] {
+            std::os::unix::fs::symlink(target, dir.join(link)).unwrap();
+        }
         dir
     })
 }

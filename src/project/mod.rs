@@ -1622,11 +1622,29 @@ impl<'a> Checker<'a> {
                     let result = if self.profile.is_native() {
                         license::canonicalize(expr).map(|e| {
                             for id in &e.deprecated_ids {
-                                self.warn(
-                                    "project.license",
-                                    n.span.clone(),
-                                    format!("license id {id:?} is deprecated by SPDX"),
-                                );
+                                let at = expr
+                                    .to_ascii_lowercase()
+                                    .find(&id.to_ascii_lowercase())
+                                    .map_or(n.span.clone(), |i| {
+                                        checks::content_span(
+                                            &self.doc.text,
+                                            &n.span,
+                                            expr,
+                                            i..i + id.len(),
+                                        )
+                                    });
+                                let d = self
+                                    .doc
+                                    .warning(
+                                        "project.license",
+                                        at,
+                                        format!("license id {id:?} is deprecated by SPDX"),
+                                    )
+                                    .with_help(
+                                        "it still validates; the SPDX list (https://spdx.org/licenses/) \
+                                         names its successor, e.g. GPL-2.0-only or GPL-2.0-or-later for GPL-2.0",
+                                    );
+                                self.diags.push(d);
                             }
                             e.normalized
                         })
@@ -2294,6 +2312,24 @@ impl<'a> Checker<'a> {
                 "use `extra == \"...\"` in optional-dependencies instead",
             );
             return false;
+        }
+        // packaging reads `a[b_]`, but the extra's normal form `b-` is not a name, and
+        // the normalised requirement flit writes could not be read back.
+        for extra in &req.extras {
+            if let Err(p) = checks::name(&extra.name) {
+                let at =
+                    checks::content_span(&self.doc.text, &item.span, item.text, extra.span.clone());
+                self.error_help(
+                    &item.key,
+                    at,
+                    format!(
+                        "invalid extra name {:?} in requirement {:?}: {}",
+                        extra.name, item.text, p.message
+                    ),
+                    "extra names are ASCII letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit",
+                );
+                return false;
+            }
         }
         if checks::name(&req.name).is_err() {
             let at = checks::content_span(
