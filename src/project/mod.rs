@@ -2413,18 +2413,14 @@ impl<'a> Checker<'a> {
                             Some("remove \"import-names\" from dynamic: forge can only fill it in with an importable module name".into()),
                         );
                     } else {
-                        // The flit profile's contract is flit's bytes, so it writes what
-                        // flit writes, and says why a validator will object.
-                        let d = self
-                            .doc
-                            .warning(
-                                "project",
-                                self.header.clone(),
-                                format!("flit 4.2.0 writes `Import-Name: {module_name}` for every project, but {message}; packaging and PyPI will reject this metadata"),
-                            )
-                            .with_help("build with --profile native, which writes no Import-Name unless asked");
-                        self.diags.push(d);
-                        return (vec![module_name], module.namespace_parents());
+                        // flit writes this, but packaging and PyPI reject it: output
+                        // never carries metadata a validator would refuse.
+                        self.error_help(
+                            "project",
+                            self.header.clone(),
+                            format!("flit 4.2.0 writes `Import-Name: {module_name}` for every project, but {message}"),
+                            "build this project with --profile native, which writes no Import-Name unless asked",
+                        );
                     }
                     Vec::new()
                 } else {
