@@ -273,13 +273,25 @@ fn cmd_build(args: &[String]) -> Result<i32, Failure> {
     std::fs::create_dir_all(&outdir).map_err(|e| {
         Failure::Diagnostics(crate::diagnostic::io_error("create", &outdir, &e).into())
     })?;
+    // One command, one outcome: if the wheel fails after the sdist was written, the
+    // sdist goes too, so a failed build leaves nothing behind.
+    let mut written = Vec::new();
     if sdist {
-        let name = crate::sdist::build(&project, &options, &outdir)?;
-        println!("{}", outdir.join(name).display());
+        written.push(outdir.join(crate::sdist::build(&project, &options, &outdir)?));
     }
     if wheel {
-        let name = crate::wheel::build(&project, &options, &outdir, None, false)?;
-        println!("{}", outdir.join(name).display());
+        match crate::wheel::build(&project, &options, &outdir, None, false) {
+            Ok(name) => written.push(outdir.join(name)),
+            Err(d) => {
+                for path in &written {
+                    let _ = std::fs::remove_file(path);
+                }
+                return Err(d.into());
+            }
+        }
+    }
+    for path in &written {
+        println!("{}", path.display());
     }
     Ok(0)
 }

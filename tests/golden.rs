@@ -84,3 +84,31 @@ fn native_is_reproducible_without_source_date_epoch() {
     std::fs::remove_dir_all(&a).unwrap();
     std::fs::remove_dir_all(&b).unwrap();
 }
+
+#[test]
+fn a_failed_wheel_leaves_no_sdist_behind() {
+    // flit's wheel cannot store a file dated before 1980 (without SOURCE_DATE_EPOCH);
+    // `build` writes the sdist first, and must remove it when the wheel then fails.
+    let project = tiny_project("pre1980");
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(157_766_400); // 1975
+    std::fs::File::options()
+        .write(true)
+        .open(project.join("tiny.py"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let out = project.join("dist");
+    let output = Command::new(env!("CARGO_BIN_EXE_forge-backend"))
+        .args(["build", "--profile", "flit-4.2.0", "--outdir"])
+        .arg(&out)
+        .arg(&project)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("FORGE_BACKEND_PROFILE")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("before 1980"));
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    std::fs::remove_dir_all(&project).unwrap();
+}
