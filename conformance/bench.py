@@ -16,7 +16,10 @@ It sets everything up itself, under --workdir (default target/bench):
 - a no-op backend whose hooks write an empty file: the floor, i.e. Python's start-up
   plus pyproject_hooks' runner;
 - the forge-backend binary: --forge-bin, else $FORGE_BACKEND_BIN, else
-  `cargo build --release --locked` in this repository.
+  `cargo build --release --locked` in this repository. It is installed into the venv as
+  a wheel would install it (the shim python/forge_backend in site-packages, the binary in
+  the scripts folder), and so is the no-op backend: every backend is imported from
+  site-packages, with no PYTHONPATH and no FORGE_BACKEND_BIN.
 
 Then it times each backend's build_wheel, build_sdist and prepare_metadata_for_build_wheel
 with pyproject_hooks, a fresh interpreter per call, in alternation (backends rotate
@@ -37,11 +40,13 @@ import hashlib
 import json
 import os
 import platform
+import py_compile
 import random
 import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tempfile
 import time
@@ -89,11 +94,17 @@ def sha256_file(path):
     return h.hexdigest()
 
 
+LOAD_SEEN = []
+
+
 def loadavg():
+    """The 1, 5 and 15 minute load averages; each reading is kept for the report."""
     try:
-        return tuple(round(x, 2) for x in os.getloadavg())
+        load = tuple(round(x, 2) for x in os.getloadavg())
     except OSError:
         return None
+    LOAD_SEEN.append(load[0])
+    return load
 
 
 # --------------------------------------------------------------------------- projects
@@ -440,13 +451,28 @@ def base_env(venv):
     return env
 
 
-def backend_env(backend, base, forge_bin, noop_dir, extra=None):
+def install_backends(venv, forge_bin):
+    """Puts forge and the no-op backend into the venv the way a wheel install would:
+    the shim package in site-packages, the binary in the scripts folder (where the
+    shim finds it through sysconfig). Re-done every run, so the code measured is this
+    checkout's shim and the binary given."""
+    site = Path(sysconfig.get_path("purelib"))
+    scripts = Path(sysconfig.get_path("scripts"))
+    shim = site / "forge_backend"
+    shutil.rmtree(shim, ignore_errors=True)
+    shutil.copytree(REPO / "python" / "forge_backend", shim, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "forge-backend").unlink(missing_ok=True)
+    shutil.copy2(forge_bin, scripts / "forge-backend")
+    (site / "noop_backend.py").write_text(NOOP_BACKEND)
+    # Byte-compiled as pip does on install (so PYTHONDONTWRITEBYTECODE, if set, does not
+    # make these two, unlike the pip-installed backends, compile from source every call).
+    for source in [site / "noop_backend.py", *shim.glob("*.py")]:
+        py_compile.compile(str(source), doraise=True)
+    return scripts / "forge-backend"
+
+
+def backend_env(base, extra=None):
     env = dict(base)
-    if backend == "forge":
-        env["PYTHONPATH"] = str(REPO / "python")
-        env["FORGE_BACKEND_BIN"] = str(forge_bin)
-    elif backend == "noop":
-        env["PYTHONPATH"] = str(noop_dir)
     if extra:
         env.update(extra)
     return env
@@ -508,6 +534,7 @@ def bench_commands(commands, runs):
     samples = {label: [] for label in labels}
     rss = {}
     for rnd in range(runs + 1):
+        loadavg()
         for label in rotate(labels, rnd):
             argv, cwd, env = commands[label]
             sample, code, output = run_measured(argv, cwd=cwd, env=env, probe_rss=rnd == 0)
@@ -595,14 +622,14 @@ def threads_check(binary, out):
     return result
 
 
-def flit_bytes_check(flit_tree, base, forge_bin, noop_dir, out):
+def flit_bytes_check(flit_tree, base, out):
     """forge with the flit-4.2.0 profile and flit_core itself, on the same tree (so the
     same pyproject.toml goes into the sdist) with the same SOURCE_DATE_EPOCH: are wheel
     and sdist byte-identical? No means the measured forge does not do flit's work, e.g.
     the deflate encoder is still a stored-blocks placeholder."""
     result = {}
-    forge_env = backend_env("forge", base, forge_bin, noop_dir, {"FORGE_BACKEND_PROFILE": "flit-4.2.0"})
-    flit_env = backend_env("flit_core", base, forge_bin, noop_dir)
+    forge_env = backend_env(base, {"FORGE_BACKEND_PROFILE": "flit-4.2.0"})
+    flit_env = backend_env(base)
     for hook in ("build_wheel", "build_sdist"):
         _, fname, fsize = call_hook(flit_tree, "forge", hook, forge_env, out / "forge" / hook)
         _, lname, lsize = call_hook(flit_tree, "flit_core", hook, flit_env, out / "flit" / hook)
@@ -724,19 +751,22 @@ def scaling(forge_bin, work, env, quick, runs):
     return result
 
 
-def startup_costs(venv, env, forge_bin, noop_dir, runs):
-    """Interpreter start-up and each backend module's import, in a fresh interpreter."""
+def startup_costs(venv, env, forge_bin, runs):
+    """Interpreter start-up, each backend module's import, and the forge shim's binary
+    look-up, in a fresh interpreter each."""
     py = str(venv_python(venv))
-    imports = {
-        "python -c pass": ("pass", "noop"),
-        "import noop_backend": ("import noop_backend", "noop"),
-        "import forge_backend": ("import forge_backend", "forge"),
-        "import uv_build": ("import uv_build", "uv_build"),
-        "import flit_core.buildapi": ("import flit_core.buildapi", "flit_core"),
-        "import hatchling.build": ("import hatchling.build", "hatchling"),
-    }
-    cmds = {label: ([py, "-c", code], None, backend_env(b, env, forge_bin, noop_dir))
-            for label, (code, b) in imports.items()}
+    find = "import forge_backend; getattr(forge_backend, '_find_binary', lambda: None)()"
+    cmds = {label: ([py, "-c", code], None, env) for label, code in (
+        ("python -c pass", "pass"),
+        ("import noop_backend", "import noop_backend"),
+        ("import forge_backend", "import forge_backend"),
+        ("import forge_backend + find the binary (installed layout)", find),
+        ("import uv_build", "import uv_build"),
+        ("import flit_core.buildapi", "import flit_core.buildapi"),
+        ("import hatchling.build", "import hatchling.build"),
+    )}
+    cmds["import forge_backend + find the binary ($FORGE_BACKEND_BIN set)"] = (
+        [py, "-c", find], None, dict(env, FORGE_BACKEND_BIN=str(forge_bin)))
     cmds["forge-backend --version"] = ([str(forge_bin), "--version"], None, env)
     return bench_commands(cmds, runs)
 
@@ -814,8 +844,9 @@ def render(results):
         lines.append(results["note"])
     lines.append(f"Tools: {', '.join(m['tools'])}.")
     lines.append(f"Load average (1, 5, 15 min): {results['load_start']} at the start, "
-                 f"{results['load_end']} at the end. Mode: {results['mode']}; "
-                 f"total {results['total_s']:.0f} s.")
+                 f"{results['load_end']} at the end; the 1-minute figure ranged "
+                 f"{results['load_range'][0]}–{results['load_range'][1]} over the run "
+                 f"({m['nproc']} CPUs). Mode: {results['mode']}; total {results['total_s']:.0f} s.")
     if not GNU_TIME:
         lines.append("Peak RSS: n/a, GNU time was not found (Debian: apt-get install time).")
     lines.append("")
@@ -957,6 +988,15 @@ def goals(results):
                        f"(+{fmt_ms(r['wall_ms'] - r['wall_ms'] / r['x_noop'])} ms), {r['cpu_x_noop']:.2f}× CPU "
                        f"(+{fmt_ms(r['cpu_ms'] - r['cpu_ms'] / r['cpu_x_noop'])} ms)")
     for project, proj in results["projects"].items():
+        binary = proj.get("binary") or {}
+        for hook, label in (("build_wheel", "forge build --wheel"), ("build_sdist", "forge build --sdist"),
+                            ("prepare_metadata_for_build_wheel", "forge hook prepare-metadata-wheel")):
+            r, floor, b = hook_row(project, hook, "forge"), hook_row(project, hook, "noop"), binary.get(label)
+            if r and floor and b:
+                extra = r["cpu_ms"] - floor["cpu_ms"]
+                out.append(f"{project} {hook}: the forge hook costs {fmt_ms(extra)} ms CPU over the no-op; "
+                           f"the binary alone ({label}) {fmt_ms(b['cpu_ms'])} ms, leaving "
+                           f"{fmt_ms(extra - b['cpu_ms'])} ms for the shim's import and spawn")
         for kind, t in (proj.get("threads") or {}).items():
             out.append(f"{project} {kind} bytes with FORGE_BACKEND_THREADS=1 identical to default threads: "
                        f"{'yes' if t['identical'] else 'NO'}")
@@ -1040,11 +1080,9 @@ def run(args, venv, forge_bin):
     results = {"mode": "quick" if quick else "full", "load_start": loadavg(), "projects": {}, "note": args.note}
     results["machine"] = machine_info(forge_bin)
     work = args.workdir
-    noop_dir = work / "noop"
-    noop_dir.mkdir(parents=True, exist_ok=True)
-    (noop_dir / "noop_backend.py").write_text(NOOP_BACKEND)
+    installed_bin = install_backends(venv, forge_bin)
     base = base_env(venv)
-    envs = {b: backend_env(b, base, forge_bin, noop_dir) for b in args.backends}
+    envs = {b: backend_env(base) for b in args.backends}
     py = venv_python(venv)
     outroot = work / "out"
     failures = []
@@ -1076,8 +1114,7 @@ def run(args, venv, forge_bin):
                 if not t["identical"]:
                     failures.append(f"{name} {kind}: FORGE_BACKEND_THREADS=1 gives different bytes")
         if name == "click" and "forge" in trees and "flit_core" in trees:
-            results["flit_bytes"] = flit_bytes_check(trees["flit_core"], base, forge_bin, noop_dir,
-                                                     outroot / "flit-bytes")
+            results["flit_bytes"] = flit_bytes_check(trees["flit_core"], base, outroot / "flit-bytes")
         if name == "botocore" and not quick:
             log("== botocore: stock zlib level 6 on one core")
             proj["zlib"] = zlib_reference(pristine / "botocore")
@@ -1085,13 +1122,14 @@ def run(args, venv, forge_bin):
 
     startup_runs = 5 if quick else 30
     log(f"== start-up costs, {startup_runs} runs")
-    results["startup"] = startup_costs(venv, base, forge_bin, noop_dir, startup_runs)
+    results["startup"] = startup_costs(venv, base, installed_bin, startup_runs)
     results["startup_runs"] = startup_runs
     if not args.no_scaling:
         log("== scaling series")
         results["scaling"] = scaling(forge_bin, work / "scale", base, quick, 2 if quick else 5)
 
     results["load_end"] = loadavg()
+    results["load_range"] = [min(LOAD_SEEN), max(LOAD_SEEN)] if LOAD_SEEN else [None, None]
     results["total_s"] = time.perf_counter() - t0
     results["goals"] = goals(results)
     report = render(results)
