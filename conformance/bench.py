@@ -823,6 +823,10 @@ def fmt_ms(x):
     return f"{x:.0f}" if x >= 100 else f"{x:.1f}" if x >= 10 else f"{x:.2f}"
 
 
+def fmt_delta(x):
+    return ("+" if x >= 0 else "−") + fmt_ms(abs(x))
+
+
 def fmt_ratio(x):
     return "—" if x is None or x != x else f"{x:.2f}×"
 
@@ -996,8 +1000,8 @@ def goals(results):
         r = hook_row(project, "prepare_metadata_for_build_wheel", "forge")
         if r and "x_noop" in r:
             out.append(f"{project} prepare_metadata_for_build_wheel near the floor: {r['x_noop']:.2f}× no-op wall "
-                       f"(+{fmt_ms(r['wall_ms'] - r['wall_ms'] / r['x_noop'])} ms), {r['cpu_x_noop']:.2f}× CPU "
-                       f"(+{fmt_ms(r['cpu_ms'] - r['cpu_ms'] / r['cpu_x_noop'])} ms)")
+                       f"({fmt_delta(r['wall_ms'] - r['wall_ms'] / r['x_noop'])} ms), {r['cpu_x_noop']:.2f}× CPU "
+                       f"({fmt_delta(r['cpu_ms'] - r['cpu_ms'] / r['cpu_x_noop'])} ms)")
     for project, proj in results["projects"].items():
         binary = proj.get("binary") or {}
         for hook, label in (("build_wheel", "forge build --wheel"), ("build_sdist", "forge build --sdist"),
