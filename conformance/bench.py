@@ -275,10 +275,14 @@ def venv_python(venv):
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
+# Bump when ensure_venv changes what it does, so existing venvs are made again.
+VENV_RECIPE = "2: pinned requirements, setuptools removed"
+
+
 def ensure_venv(venv):
     """Creates venv with the pinned tools unless it already has exactly them."""
     stamp = venv / "bench-requirements.txt"
-    want = REQUIREMENTS.read_text()
+    want = REQUIREMENTS.read_text() + f"# venv recipe {VENV_RECIPE}\n"
     if stamp.is_file() and stamp.read_text() == want and venv_python(venv).is_file():
         return
     log(f"== creating {venv} with {REQUIREMENTS.name}")
