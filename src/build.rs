@@ -261,7 +261,7 @@ mod tests {
                 .wheel_epoch,
             None
         );
-        let flit = BuildOptions::with_epoch(Profile::flit("4.2.0"), Some("abc")).unwrap();
+        let flit = BuildOptions::with_epoch(Profile::flit_newest(), Some("abc")).unwrap();
         assert_eq!(
             flit.wheel_epoch, None,
             "flit's wheel ignores a non-integer epoch"

@@ -171,7 +171,7 @@ pub fn build_tuned(
         &format!("{}/METADATA", dist_info.dir_name),
         &dist_info.metadata,
     )?;
-    let record = metadata::record(&writer.records, &dist_info.dir_name);
+    let record = metadata::record(&writer.records, &dist_info.dir_name, options.profile.record);
     let record_name = format!("{}/RECORD", dist_info.dir_name);
     let time = options.zip_time_generated();
     writer

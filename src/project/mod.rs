@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod classifiers;
+pub mod flit_legacy;
 pub mod forge_table;
 pub mod license;
 pub mod module;
@@ -90,7 +91,6 @@ pub enum Lint {
 }
 
 /// flit's default license-file globs (4.x), matched at the top level.
-const DEFAULT_LICENSE_GLOBS: &[&str] = &["COPYING*", "LICEN[CS]E*", "NOTICE*", "AUTHORS*"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Readme {
@@ -1068,8 +1068,8 @@ impl<'a> Checker<'a> {
         }
         let name = name?;
         let module = match name.strip_suffix("-stubs") {
-            Some(base) => format!("{}-stubs", base.replace('-', "_")),
-            None => name.replace('-', "_"),
+            Some(base) if self.profile.stub_packages => format!("{}-stubs", base.replace('-', "_")),
+            _ => name.replace('-', "_"),
         };
         Some(module)
     }
@@ -1632,6 +1632,7 @@ impl<'a> Checker<'a> {
                         })
                     } else {
                         license::flit_canonicalize(expr)
+                            .and_then(|e| flit_legacy::license_expr_supported(e, self.profile))
                     };
                     match result {
                         Ok(norm) => License::Expression(norm),
@@ -1758,7 +1759,7 @@ impl<'a> Checker<'a> {
                 }
             }
             None => {
-                for pattern in DEFAULT_LICENSE_GLOBS {
+                for pattern in self.profile.license_globs {
                     match crate::layout::license_glob(self.root, pattern) {
                         Ok(found) => files.extend(found),
                         Err(message) => self.diags.push(
@@ -2255,7 +2256,12 @@ impl<'a> Checker<'a> {
         }
         let requires = requires
             .iter()
-            .map(|r| normalize_bracket_extras(r))
+            .map(|r| match self.profile.bracket_extras {
+                crate::profile::BracketExtras::AfterName => normalize_bracket_extras(r),
+                crate::profile::BracketExtras::FirstAnywhereReplaceAll => {
+                    flit_legacy::normalize_first_bracket_everywhere(r)
+                }
+            })
             .collect();
         (requires, extras.into_keys().collect())
     }

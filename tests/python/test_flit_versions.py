@@ -1,0 +1,101 @@
+"""Every flit_core release forge has a profile for, against the real release from PyPI:
+the synthetic projects of test_flit_compat built by flit_core==X and by forge with
+`--profile flit-X` (SOURCE_DATE_EPOCH set) must give identical wheel and sdist bytes,
+and where a release cannot build a project, forge's profile must refuse it too.
+
+Each release is pip-installed once into target/flit-releases/<X> (--target, no deps:
+3.11+ have none) and put first on PYTHONPATH for the oracle's hook process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compare import assert_same_bytes
+from conftest import REPO, build_both, flit_env, forge_env, write_tree
+from test_flit_compat import PROJECTS
+
+# Every release with a profile (src/profile.rs FLIT_RELEASES) but 4.2.0, which
+# test_flit_compat covers in depth.
+RELEASES = ["3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
+CACHE = Path(os.environ.get("FORGE_FLIT_RELEASES", REPO / "target" / "flit-releases"))
+
+
+# Inputs aimed at the knobs that differ between releases (flit-versions.md §2.1).
+KNOBS = {
+    # bracket extras: 3.10–4.1 rewrite every [...] with the first one's extras.
+    "brackets": {
+        "pyproject.toml": '[project]\nname = "brk"\nversion = "1.0"\ndescription = "Brackets"\nreadme = "README.md"\n'
+        'dependencies = ["Thing[Extra_A] @ http://[FE80::1]/x.whl", "plain @ http://[FE80::2]/y.whl", "req[A_b, C.d] >=1"]\n'
+        '[project.optional-dependencies]\nTest_X = ["pytest[Cov_Plugin]"]\n',
+        "README.md": "# Brk\n",
+        "brk.py": "",
+    },
+    # 4.0.1 writes Import-Name/Import-Namespace without a line end, eating the readme's
+    # blank separator line.
+    "namespace-readme": {
+        "pyproject.toml": '[project]\nname = "ns1.ns2.pkg"\nversion = "1.0"\ndescription = "Namespace"\nreadme = "README.rst"\n\n[tool.flit.module]\nname = "ns1.ns2.pkg"\n',
+        "README.rst": "Title\n=====\n",
+        "ns1/ns2/pkg/__init__.py": "",
+    },
+    # WITH: 4.1+; AND/OR: 3.12+; one id: 3.11+.
+    "license-with": {
+        "pyproject.toml": '[project]\nname = "lw"\nversion = "1.0"\ndescription = "With"\nlicense = "gpl-2.0-or-later WITH classpath-exception-2.0"\n',
+        "lw.py": "",
+        "LICENCE.txt": "text\n",
+        "NOTICE": "notice\n",
+    },
+    "license-single": {
+        "pyproject.toml": '[project]\nname = "ls"\nversion = "1.0"\ndescription = "Single"\nlicense = "mit"\n',
+        "ls.py": "",
+        "COPYING": "text\n",
+        "AUTHORS.md": "me\n",
+    },
+}
+ALL = {**PROJECTS, **KNOBS}
+
+
+def release_dir(version):
+    d = CACHE / version
+    if not (d / "flit_core").is_dir():
+        tmp = CACHE / f".{version}.part"
+        subprocess.run(["rm", "-rf", str(tmp)], check=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+             "--no-deps", "--target", str(tmp), f"flit_core=={version}"],
+            capture_output=True, text=True,
+        )
+        if r.returncode != 0:
+            pytest.skip(f"cannot install flit_core=={version}: {r.stderr.strip()[-300:]}")
+        tmp.rename(d)
+    return d
+
+
+def oracle_env(version):
+    return flit_env(extra={"PYTHONPATH": str(release_dir(version))})
+
+
+@pytest.mark.parametrize("version", RELEASES)
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_release_profile_is_byte_identical(tmp_path, forge_bin, version, name):
+    project = write_tree(tmp_path / name, ALL[name])
+    env = oracle_env(version)
+    try:
+        flit = build_both(project, tmp_path / "flit", "flit_core.buildapi", env)
+    except subprocess.CalledProcessError as e:
+        # flit X cannot build this project; the profile must refuse it as well.
+        print(f"REFUSED {version} {name}: {e.stderr.strip().splitlines()[-1:]}")
+        with pytest.raises(subprocess.CalledProcessError):
+            build_both(project, tmp_path / "forge", "forge_backend", forge_env(f"flit-{version}"))
+        return
+    forge = build_both(project, tmp_path / "forge", "forge_backend", forge_env(f"flit-{version}"))
+    for kind in ("wheel", "sdist"):
+        assert_same_bytes(flit[kind], forge[kind])
+    # The oracle really is release X.
+    import zipfile
+
+    with zipfile.ZipFile(flit["wheel"]) as z:
+        wheel = next(n for n in z.namelist() if n.endswith(".dist-info/WHEEL"))
+        assert f"Generator: flit {version}\n" in z.read(wheel).decode()
