@@ -50,10 +50,10 @@ pub fn build(
         out.take_file(),
         &format!("{dist}.tar"),
         gzip_mtime,
-        options.profile.gzip_level,
+        options.gzip_level(),
     )
     .map_err(io_err)?;
-    let mut tar = TarWriter::new(gz);
+    let mut tar = TarWriter::with_flavor(gz, options.runtime.tar_flavor);
     for f in &files {
         let member = format!("{dist}/{}", f.archive_path);
         let meta = match &f.symlink_target {

@@ -226,6 +226,7 @@ fn zip_entry(
     time: CivilTime,
     options: &BuildOptions,
 ) -> Result<ZipEntry, Diagnostics> {
+    let time = options.zip_time_override(&name).unwrap_or(time);
     let year = u16::try_from(time.year).unwrap_or(0);
     let modified = DosDateTime::new(
         year,
@@ -333,7 +334,10 @@ impl WheelWriter<'_> {
     /// The zip entry for a file from disk, and the size flit's `ZipInfo` declares.
     fn entry_for(&self, open: &OpenFile<'_>) -> Result<(ZipEntry, Option<u64>), Diagnostics> {
         let (mtime, _) = build::file_mtime(&open.meta);
-        let time = self.options.zip_time_for_file(&open.spec.source, mtime)?;
+        let time = match self.options.zip_time_override(&open.spec.archive_path) {
+            Some(t) => t,
+            None => self.options.zip_time_for_file(&open.spec.source, mtime)?,
+        };
         let mode = build::normalize_mode(build::file_mode(&open.meta));
         // flit's ZipInfo.from_file (used when SOURCE_DATE_EPOCH is unset) declares the
         // size up front, which decides zip64 for huge files; a fresh ZipInfo does not.
