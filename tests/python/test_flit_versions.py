@@ -99,3 +99,109 @@ def test_release_profile_is_byte_identical(tmp_path, forge_bin, version, name):
     with zipfile.ZipFile(flit["wheel"]) as z:
         wheel = next(n for n in z.namelist() if n.endswith(".dist-info/WHEEL"))
         assert f"Generator: flit {version}\n" in z.read(wheel).decode()
+
+
+# --- forge-backend verify against the real releases' artifacts -------------------------
+
+VERIFY_RELEASES = RELEASES + ["4.2.0"]
+
+
+def verify(*args):
+    return subprocess.run([str(forge_bin_path()), "verify", *map(str, args)], capture_output=True, text=True)
+
+
+def forge_bin_path():
+    from conftest import BIN
+
+    return BIN
+
+
+def flit_build(tmp_path, version, name, sde="1700000000", extra=None):
+    project = write_tree(tmp_path / name, ALL[name])
+    env = flit_env(sde=sde, extra={"PYTHONPATH": str(release_dir(version)), **(extra or {})})
+    return build_both(project, tmp_path / "flit", "flit_core.buildapi", env)
+
+
+@pytest.mark.parametrize("version", VERIFY_RELEASES)
+def test_verify_accepts_every_release(tmp_path, forge_bin, version):
+    """verify SDIST WHEEL reproduces flit X's artifacts with no hint but the artifacts:
+    with SOURCE_DATE_EPOCH, and without it in a non-UTC time zone (file mtimes, local
+    time in the zip, PAX float mtimes in the tar)."""
+    for name in ("flat-package", "namespace-readme", "brackets", "single-file"):
+        for sde, tz in (("1700000000", "UTC"), (None, "Asia/Kolkata")):
+            sub = tmp_path / f"{name}-{sde}"
+            try:
+                flit = flit_build(sub, version, name, sde=sde, extra={"TZ": tz})
+            except subprocess.CalledProcessError:
+                continue
+            r = verify(flit["sdist"], flit["wheel"])
+            assert r.returncode == 0, f"{version} {name} SDE={sde}:\n{r.stdout}{r.stderr}"
+            assert f"profile flit-{version}" in r.stdout.splitlines()[-2]
+            r = verify("--json", flit["sdist"])
+            assert r.returncode == 0, r.stdout + r.stderr
+            assert '"result":"identical"' in r.stdout
+
+
+def rewrite_zip(src, dst, change):
+    import zipfile
+
+    with zipfile.ZipFile(src) as z:
+        infos = z.infolist()
+        data = {i.filename: z.read(i) for i in infos}
+    with zipfile.ZipFile(dst, "w") as out:
+        for i in infos:
+            out.writestr(i, change(i.filename, data[i.filename]), compress_type=i.compress_type)
+
+
+def test_verify_names_the_tampered_member(tmp_path, forge_bin):
+    flit = flit_build(tmp_path, "4.1.0", "flat-package")
+    bad = tmp_path / "tampered.whl"
+
+    def change(name, data):
+        return data.replace(b"x = 1", b"x = 2") if name == "flatpkg/a/b/c/deep.py" else data
+
+    rewrite_zip(flit["wheel"], bad, change)
+    r = verify(flit["sdist"], bad)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "member flatpkg/a/b/c/deep.py: content, line 1" in r.stdout
+    assert '"x = 2\\n"' in r.stdout and '"x = 1\\n"' in r.stdout
+    r = verify("--json", flit["sdist"], bad)
+    assert r.returncode == 1 and '"member":"flatpkg/a/b/c/deep.py"' in r.stdout
+    # A rewritten sdist: one member's content changed (and the gzip redone).
+    import gzip
+    import io
+    import tarfile
+
+    raw = tmp_path / "tampered.tar.gz"
+    with tarfile.open(flit["sdist"]) as t:
+        members = [(m, t.extractfile(m).read() if m.isfile() else None) for m in t.getmembers()]
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as out:
+        for m, data in members:
+            if m.name.endswith("PKG-INFO"):
+                data = data.replace(b"Flat", b"Flot")
+                m.size = len(data)
+            out.addfile(m, io.BytesIO(data) if data is not None else None)
+    raw.write_bytes(gzip.compress(buf.getvalue(), mtime=1700000000))
+    r = verify(raw)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "PKG-INFO" in r.stdout
+
+
+def test_verify_errors_exit_2(tmp_path, forge_bin):
+    junk = tmp_path / "x.tar.gz"
+    junk.write_bytes(b"not gzip")
+    r = verify(junk)
+    assert r.returncode == 2 and "not a valid gzip" in r.stderr
+    # An sdist with a member escaping its folder is refused before anything is unpacked.
+    import io
+    import tarfile
+
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as t:
+        for name in ("p-1/pyproject.toml", "p-1/../../escape.txt"):
+            info = tarfile.TarInfo(name)
+            info.size = 1
+            t.addfile(info, io.BytesIO(b"x"))
+    r = verify(evil)
+    assert r.returncode == 2 and "refusing to unpack" in r.stderr, r.stderr
