@@ -56,6 +56,11 @@ pub struct Profile {
     pub license_globs: &'static [&'static str],
     /// Which SPDX expressions `license = "..."` accepts.
     pub license_expr: LicenseExprSupport,
+    /// Where license files go (PEP 639 from flit 3.11).
+    pub license_layout: LicenseLayout,
+    /// PEP 685 extra normalisation (flit 3.10+): `Provides-Extra`, `extra == "..."` and
+    /// their order use normalised names; before, the names as written, sorted as written.
+    pub normalize_extras: bool,
     /// flit 4 maps the name `foo-bar-stubs` to the folder `foo_bar-stubs`; 3.x looks
     /// for `foo_bar_stubs` and so cannot build stub-only packages.
     pub stub_packages: bool,
@@ -73,6 +78,18 @@ pub enum ImportNameLines {
     Lines,
 }
 
+/// Where license files go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LicenseLayout {
+    /// flit ≤ 3.10: top-level `COPYING*` then `LICENSE*` files copied flat into the
+    /// `.dist-info` folder; no `License-File`; `license-files` ignored (with a warning);
+    /// only a `license = {file = ...}` goes into the sdist.
+    Flat,
+    /// PEP 639: `.dist-info/licenses/<path>`, `License-File:` lines, and the files in the
+    /// sdist.
+    Pep639,
+}
+
 /// flit normalises the extras of `Requires-Dist` requirements (PEP 685) from 3.10 on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BracketExtras {
@@ -82,6 +99,8 @@ pub enum BracketExtras {
     FirstAnywhereReplaceAll,
     /// flit 4.2 and native: only the bracket right after the project name.
     AfterName,
+    /// flit ≤ 3.9: requirements are written as given.
+    Verbatim,
 }
 
 /// RECORD rows.
@@ -96,6 +115,8 @@ pub enum RecordStyle {
 /// License expressions a release accepts in `license = "..."`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LicenseExprSupport {
+    /// flit ≤ 3.10: `license` must be a table.
+    TableOnly,
     /// flit 3.11: one SPDX id (or LicenseRef).
     SingleId,
     /// flit 3.12–4.0: AND, OR and parentheses, no WITH.
@@ -104,6 +125,8 @@ pub enum LicenseExprSupport {
     Full,
 }
 
+/// flit ≤ 3.10: top-level files only, copied flat (see [`LicenseLayout::Flat`]).
+pub const LICENSE_GLOBS_3_0: &[&str] = &["COPYING*", "LICENSE*"];
 /// The default license globs of flit 3.11–3.12 (PEP 639).
 pub const LICENSE_GLOBS_3_11: &[&str] = &["COPYING*", "LICEN[CS]E*"];
 /// flit 4.0+ (and native) add NOTICE and AUTHORS.
@@ -121,21 +144,28 @@ struct FlitRelease {
     license_globs: &'static [&'static str],
     license_expr: LicenseExprSupport,
     stub_packages: bool,
+    license_layout: LicenseLayout,
+    normalize_extras: bool,
 }
 
+use BracketExtras::Verbatim;
 use BracketExtras::{AfterName, FirstAnywhereReplaceAll as FirstAll};
 use ImportNameLines::{Lines, Never, NoLineEnd};
-use LicenseExprSupport::{AndOr, Full, SingleId};
+use LicenseExprSupport::{AndOr, Full, SingleId, TableOnly};
+use LicenseLayout::{Flat, Pep639};
 use RecordStyle::{CsvCrlf, PlainLf};
 
 #[rustfmt::skip]
 const FLIT_RELEASES: &[FlitRelease] = &[
-    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false },
-    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false },
-    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true },
-    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true },
-    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true },
-    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true },
+    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false },
+    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true },
+    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true },
+    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true },
 ];
 
 /// The newest supported flit release, which `flit` alone selects.
@@ -173,6 +203,8 @@ impl Profile {
             license_globs: LICENSE_GLOBS_4,
             license_expr: LicenseExprSupport::Full,
             stub_packages: true,
+            license_layout: LicenseLayout::Pep639,
+            normalize_extras: true,
         }
     }
 
@@ -198,6 +230,8 @@ impl Profile {
             license_globs: r.license_globs,
             license_expr: r.license_expr,
             stub_packages: r.stub_packages,
+            license_layout: r.license_layout,
+            normalize_extras: r.normalize_extras,
         })
     }
 

@@ -539,7 +539,30 @@ fn rebuild_wheel(
             })))
         }
     };
-    Ok(report(diff_wheels(published, &rebuilt)))
+    let mut difference = diff_wheels(published, &rebuilt);
+    if let Some(d) = &mut difference {
+        flat_license_hint(d, profile, root);
+    }
+    Ok(report(difference))
+}
+
+/// flit ≤ 3.10 copied top-level COPYING*/LICENSE* into wheels but not into sdists, so
+/// such a wheel cannot be rebuilt from its sdist; say so rather than leave a puzzle.
+fn flat_license_hint(d: &mut Difference, profile: &Profile, root: &Path) {
+    if profile.license_layout != crate::profile::LicenseLayout::Flat {
+        return;
+    }
+    let name = d.published.rsplit('/').next().unwrap_or("");
+    let in_dist_info = d.published.contains(".dist-info/");
+    if in_dist_info
+        && (name.starts_with("COPYING") || name.starts_with("LICENSE"))
+        && !root.join(name).exists()
+    {
+        d.published.push_str(&format!(
+            " (not in the sdist: flit {} put top-level COPYING*/LICENSE* files in wheels only, so this wheel cannot be rebuilt from its sdist)",
+            profile.flit_version().unwrap_or("<= 3.10")
+        ));
+    }
 }
 
 /// Seconds since the epoch of a UTC calendar time.

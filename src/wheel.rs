@@ -137,8 +137,12 @@ pub fn build_tuned(
     editable: bool,
     tuning: Tuning,
 ) -> Result<String, Diagnostics> {
-    let layout = layout::wheel_layout(project)?;
+    let mut layout = layout::wheel_layout(project)?;
     let mut dist_info = DistInfo::new(project, options);
+    if options.profile.license_layout == crate::profile::LicenseLayout::Flat {
+        layout.licenses =
+            crate::project::flit_legacy::flat_license_files(&project.root, &dist_info.dir_name);
+    }
     if let Some(md) = metadata_dir {
         dist_info = dist_info.from_prepared(md)?;
     }

@@ -2,9 +2,13 @@
 //! knobs (conformance/flit-versions.md). Kept apart from the `[project]` validation so
 //! each rule is one small function.
 
+use std::path::Path;
+
 use super::license::LicenseError;
 use super::requirement::normalize_extra;
+use crate::layout::ArchiveFile;
 use crate::profile::{LicenseExprSupport, Profile};
+use crate::pyproject::{Table, Value};
 
 /// Refuses a canonical license expression that `profile`'s flit release did not
 /// accept: 3.11 took a single id, 3.12–4.0 had no `WITH`.
@@ -12,6 +16,12 @@ pub fn license_expr_supported(expr: String, profile: &Profile) -> Result<String,
     let release = profile.flit_version().unwrap_or("this release");
     match profile.license_expr {
         LicenseExprSupport::Full => Ok(expr),
+        LicenseExprSupport::TableOnly => Err(LicenseError {
+            message: format!(
+                "flit {release} takes the license only as a table: {{file = \"...\"}} or {{text = \"...\"}}"
+            ),
+            offset: None,
+        }),
         LicenseExprSupport::SingleId if expr.contains([' ', '(', ')']) => Err(LicenseError {
             message: format!(
                 "flit {release} accepts only a single SPDX license id here, not a compound expression"
@@ -24,6 +34,43 @@ pub fn license_expr_supported(expr: String, profile: &Profile) -> Result<String,
         }),
         _ => Ok(expr),
     }
+}
+
+/// `license = {file = "..."}`'s path, normalised: what flit ≤ 3.10 adds to the sdist.
+pub fn license_table_file(project: &Table) -> Option<String> {
+    let Value::Table(t) = &project.get("license")?.value else {
+        return None;
+    };
+    match &t.get("file")?.value {
+        Value::String(f) => Some(super::normpath(f)),
+        _ => None,
+    }
+}
+
+/// The wheel's license files under flit ≤ 3.10: for `COPYING*` then `LICENSE*`, the
+/// top-level regular files matching it, sorted, copied flat into `dist_info`.
+pub fn flat_license_files(root: &Path, dist_info: &str) -> Vec<ArchiveFile> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir(root) else {
+        return out;
+    };
+    let names: Vec<String> = dir
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    for base in ["COPYING", "LICENSE"] {
+        let mut matching: Vec<&String> = names.iter().filter(|n| n.starts_with(base)).collect();
+        matching.sort();
+        for name in matching {
+            out.push(ArchiveFile {
+                source: root.join(name),
+                archive_path: format!("{dist_info}/{name}"),
+                symlink_target: None,
+            });
+        }
+    }
+    out
 }
 
 /// flit 3.10–4.1's `_normalise_requires_dist`: the first `\[([^]]*)\]` anywhere in the

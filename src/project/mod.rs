@@ -756,7 +756,17 @@ impl<'a> Checker<'a> {
         }
         license_files.sort();
         license_files.dedup();
+        if self.profile.license_layout == crate::profile::LicenseLayout::Flat {
+            // flit ≤ 3.10: only `license = {file}` is shipped (in the sdist); the wheel
+            // copies top-level COPYING*/LICENSE* itself and writes no License-File.
+            license_files = flit_legacy::license_table_file(project)
+                .into_iter()
+                .collect();
+        }
         referenced_files.extend(license_files.iter().cloned());
+        if self.profile.license_layout == crate::profile::LicenseLayout::Flat {
+            license_files.clear();
+        }
         for script in &forge.scripts {
             if let Ok(rel) = script.strip_prefix(self.root) {
                 referenced_files.push(rel.to_string_lossy().replace('\\', "/"));
@@ -2228,7 +2238,21 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        for (extra, (_, reqs)) in &extras {
+        // flit ≤ 3.9 wrote extras as given, sorted as given (no PEP 685).
+        let mut ordered: Vec<(&str, &Vec<Located<'_>>)> = extras
+            .iter()
+            .map(|(norm, (raw, reqs))| {
+                let name = if self.profile.normalize_extras {
+                    norm
+                } else {
+                    raw
+                };
+                (name.as_str(), reqs)
+            })
+            .collect();
+        ordered.sort_by(|a, b| a.0.cmp(b.0));
+        let provides: Vec<String> = ordered.iter().map(|(n, _)| n.to_string()).collect();
+        for (extra, reqs) in ordered {
             for req in reqs {
                 // flit's expansion: split at the first `;` and keep both sides verbatim.
                 let expanded = match req.text.split_once(';') {
@@ -2261,9 +2285,10 @@ impl<'a> Checker<'a> {
                 crate::profile::BracketExtras::FirstAnywhereReplaceAll => {
                     flit_legacy::normalize_first_bracket_everywhere(r)
                 }
+                crate::profile::BracketExtras::Verbatim => r.clone(),
             })
             .collect();
-        (requires, extras.into_keys().collect())
+        (requires, provides)
     }
 
     fn requirement(&mut self, item: &Located<'_>) -> bool {
