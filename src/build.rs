@@ -28,6 +28,9 @@ pub struct BuildOptions {
     /// path), so a build made without `SOURCE_DATE_EPOCH` in any time zone can be
     /// reproduced without touching the source files' mtimes.
     pub zip_time_overrides: Option<std::collections::BTreeMap<String, CivilTime>>,
+    /// `verify` only: the published sdist's PAX float mtimes by path below the top
+    /// folder. Needed for symlinks, whose own mtime cannot be set on the unpacked copy.
+    pub tar_mtime_overrides: Option<std::collections::BTreeMap<String, (i64, u32)>>,
 }
 
 /// CPython-side knobs that combine with any profile (conformance/flit-versions.md §3).
@@ -110,6 +113,7 @@ impl BuildOptions {
                 extra_scripts: Vec::new(),
                 runtime: Runtime::default(),
                 zip_time_overrides: None,
+                tar_mtime_overrides: None,
             });
         }
         let epoch = match (raw, parsed) {
@@ -127,6 +131,7 @@ impl BuildOptions {
             extra_scripts: Vec::new(),
             runtime: Runtime::default(),
             zip_time_overrides: None,
+            tar_mtime_overrides: None,
         })
     }
 

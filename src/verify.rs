@@ -93,6 +93,15 @@ pub fn verify(sdist: &Path, wheel: Option<&Path>, profile: Option<&str>) -> Resu
     let temp = TempDir::new()?;
     let root = temp.path.join("src");
     let sde = unpack(&tar, &top, &root)?;
+    let prefix = format!("{top}/");
+    let pax_mtimes: BTreeMap<String, (i64, u32)> = tar
+        .members
+        .iter()
+        .filter_map(|m| {
+            let rel = m.path.strip_prefix(&prefix)?;
+            Some((rel.to_string(), timespec(&m.pax_mtime.as_ref()?.text)?))
+        })
+        .collect();
     let pkg_info = tar
         .members
         .iter()
@@ -140,10 +149,16 @@ pub fn verify(sdist: &Path, wheel: Option<&Path>, profile: Option<&str>) -> Resu
         gzip_level,
     };
     let sdist_name = file_name(sdist);
+    let published = PublishedSdist {
+        bytes: &sdist_bytes,
+        times: sde,
+        pkg_info: pkg_info.as_deref(),
+        pax_mtimes: &pax_mtimes,
+    };
     let mut reports = Vec::new();
     let mut sdist_report = None;
     for p in &candidates {
-        let report = rebuild_sdist(&root, &temp.path, p, runtime, sde, &sdist_bytes, &pkg_info)?;
+        let report = rebuild_sdist(&root, &temp.path, p, runtime, &published)?;
         let identical = report.difference.is_none();
         if sdist_report.is_none() || identical {
             sdist_report = Some(Report {
@@ -158,6 +173,13 @@ pub fn verify(sdist: &Path, wheel: Option<&Path>, profile: Option<&str>) -> Resu
     let Some(mut sdist_report) = sdist_report else {
         return Err("no profile to try".into());
     };
+    if candidates.len() > 1 && sdist_report.difference.is_none() {
+        // Several releases often write the same sdist bytes; without a wheel's
+        // Generator line the newest one that matches is named.
+        sdist_report
+            .profile
+            .push_str(" (newest profile that reproduces it)");
+    }
     sdist_report.settings = format!(
         "{}, gzip level {}, {}",
         sdist_report.settings,
@@ -303,6 +325,14 @@ fn symlink(_: &str, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::other("symlinks are not supported here"))
 }
 
+/// A decimal mtime as (seconds, nanoseconds), for the tar writer.
+fn timespec(text: &str) -> Option<(i64, u32)> {
+    let d = system_time(text)?
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?;
+    Some((i64::try_from(d.as_secs()).ok()?, d.subsec_nanos()))
+}
+
 /// A decimal mtime (`1600000000.25`, `1700000000`) as a SystemTime, to the nanosecond.
 fn system_time(text: &str) -> Option<SystemTime> {
     let (int, frac) = text.split_once('.').unwrap_or((text, ""));
@@ -401,16 +431,23 @@ fn load_project(
     }
 }
 
+/// What the published sdist says about its build.
+struct PublishedSdist<'a> {
+    bytes: &'a [u8],
+    times: SdistTimes,
+    pkg_info: Option<&'a str>,
+    /// PAX float mtimes by path below the top folder.
+    pax_mtimes: &'a BTreeMap<String, (i64, u32)>,
+}
+
 fn rebuild_sdist(
     root: &Path,
     temp: &Path,
     profile: &Profile,
     runtime: Runtime,
-    times: SdistTimes,
-    published: &[u8],
-    pkg_info: &Option<String>,
+    published: &PublishedSdist<'_>,
 ) -> Result<Report, Error> {
-    let (epoch_text, settings) = match times {
+    let (epoch_text, settings) = match published.times {
         SdistTimes::Epoch(e) => (
             Some(e.to_string()),
             format!("SOURCE_DATE_EPOCH={e} (from the members' mtimes)"),
@@ -423,6 +460,9 @@ fn rebuild_sdist(
     let mut options =
         BuildOptions::with_epoch(profile.clone(), epoch_text.as_deref()).map_err(|d| d.render())?;
     options.runtime = runtime;
+    if published.times == SdistTimes::FileMtimes {
+        options.tar_mtime_overrides = Some(published.pax_mtimes.clone());
+    }
     let report = |difference| Report {
         artifact: "sdist",
         file: String::new(),
@@ -430,7 +470,7 @@ fn rebuild_sdist(
         settings: settings.clone(),
         difference,
     };
-    let project = match load_project(root, profile, pkg_info.as_deref()) {
+    let project = match load_project(root, profile, published.pkg_info) {
         Ok(p) => p,
         Err(e) => {
             return Ok(report(Some(Difference {
@@ -454,7 +494,7 @@ fn rebuild_sdist(
             })))
         }
     };
-    Ok(report(diff_sdists(published, &rebuilt)))
+    Ok(report(diff_sdists(published.bytes, &rebuilt)))
 }
 
 fn rebuild_wheel(

@@ -121,8 +121,11 @@ def test_verify_pypi_artifacts(forge_bin, name, version, pypi_flit):
     for, so each must come out identical (sdist and wheel)."""
     import subprocess
 
-    sdist, wheel = corpus.fetch(name, version)
+    sdist, wheel, _ = corpus.fetch(name, version)
     r = subprocess.run([str(forge_bin), "verify", str(sdist), str(wheel)], capture_output=True, text=True)
     print(r.stdout, r.stderr)
     assert r.returncode == 0, f"{name} {version} (flit {pypi_flit}):\n{r.stdout}{r.stderr}"
     assert f"profile flit-{pypi_flit}" in r.stdout.splitlines()[1]
+    # The sdist alone: the profiles are tried newest first.
+    r = subprocess.run([str(forge_bin), "verify", "--json", str(sdist)], capture_output=True, text=True)
+    assert r.returncode == 0 and '"result":"identical"' in r.stdout, r.stdout + r.stderr
