@@ -22,6 +22,57 @@ pub struct BuildOptions {
     pub wheel_tag: Option<String>,
     /// Config settings `script=PATH`: executables added to `<dist>.data/scripts/`.
     pub extra_scripts: Vec<PathBuf>,
+    /// The CPython that the reproduced flit ran on: tar header details and gzip level.
+    pub runtime: Runtime,
+    /// `verify` only: each wheel entry's date as the published wheel has it (by archive
+    /// path), so a build made without `SOURCE_DATE_EPOCH` in any time zone can be
+    /// reproduced without touching the source files' mtimes.
+    pub zip_time_overrides: Option<std::collections::BTreeMap<String, CivilTime>>,
+    /// `verify` only: the published sdist's PAX float mtimes by path below the top
+    /// folder. Needed for symlinks, whose own mtime cannot be set on the unpacked copy.
+    pub tar_mtime_overrides: Option<std::collections::BTreeMap<String, (i64, u32)>>,
+}
+
+/// CPython-side knobs that combine with any profile (conformance/flit-versions.md §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Runtime {
+    /// `tarfile`'s header details.
+    pub tar_flavor: crate::archive::tar::TarFlavor,
+    /// `gzip`'s default level when it differs from the profile's (6 from CPython 3.15).
+    pub gzip_level: Option<u8>,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Runtime {
+            tar_flavor: crate::archive::tar::TarFlavor::CURRENT,
+            gzip_level: None,
+        }
+    }
+}
+
+impl Runtime {
+    /// The runtime of CPython `3.minor[.micro]` (micro unknown: the newest of that minor).
+    pub fn for_python(text: &str) -> Result<Runtime, String> {
+        let bad = || format!("invalid Python version {text:?}; write e.g. 3.12 or 3.9.7");
+        let mut parts = text.split('.');
+        let (Some("3"), Some(minor)) = (parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        let minor: u32 = minor.parse().map_err(|_| bad())?;
+        let micro: u32 = match parts.next() {
+            Some(m) => m.parse().map_err(|_| bad())?,
+            None => u32::MAX,
+        };
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        Ok(Runtime {
+            tar_flavor: crate::archive::tar::TarFlavor::for_cpython_3(minor, micro),
+            // python/cpython#131470: gzip and tarfile default to level 6 from 3.15.
+            gzip_level: (minor >= 15).then_some(6),
+        })
+    }
 }
 
 impl BuildOptions {
@@ -60,6 +111,9 @@ impl BuildOptions {
                 sdist_epoch,
                 wheel_tag: None,
                 extra_scripts: Vec::new(),
+                runtime: Runtime::default(),
+                zip_time_overrides: None,
+                tar_mtime_overrides: None,
             });
         }
         let epoch = match (raw, parsed) {
@@ -75,7 +129,20 @@ impl BuildOptions {
             sdist_epoch: Ok(epoch),
             wheel_tag: None,
             extra_scripts: Vec::new(),
+            runtime: Runtime::default(),
+            zip_time_overrides: None,
+            tar_mtime_overrides: None,
         })
+    }
+
+    /// The date `verify` recovered for the wheel entry `name`, if any.
+    pub fn zip_time_override(&self, name: &str) -> Option<CivilTime> {
+        self.zip_time_overrides.as_ref()?.get(name).copied()
+    }
+
+    /// The sdist's gzip level: the runtime's default if it has its own, else the profile's.
+    pub fn gzip_level(&self) -> u8 {
+        self.runtime.gzip_level.unwrap_or(self.profile.gzip_level)
     }
 
     /// Zip time of a file copied from disk with modification time `mtime`.
@@ -261,7 +328,7 @@ mod tests {
                 .wheel_epoch,
             None
         );
-        let flit = BuildOptions::with_epoch(Profile::flit("4.2.0"), Some("abc")).unwrap();
+        let flit = BuildOptions::with_epoch(Profile::flit_newest(), Some("abc")).unwrap();
         assert_eq!(
             flit.wheel_epoch, None,
             "flit's wheel ignores a non-integer epoch"

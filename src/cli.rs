@@ -25,6 +25,12 @@ USAGE:
       Under flit profiles, exit status 3 with `needs-import FILE` asks the caller to
       import FILE as flit would and retry with --imported [--imported-docstring TEXT]
       [--imported-version TEXT | --imported-version-type TYPE].
+  forge-backend verify [--profile NAME] [--json] SDIST [WHEEL]
+      Rebuild a published sdist (and the wheel made from it) from the sdist's own
+      contents and compare the bytes. The profile comes from the wheel's Generator
+      line (an sdist alone: every flit profile is tried); timestamps, gzip level and
+      tar flavour are recovered from the artifacts. No Python runs. Exit 0 identical,
+      1 different (the first difference is printed), 2 error.
   forge-backend --version | --help
 
 PROFILES (--profile, -C profile=NAME, or FORGE_BACKEND_PROFILE):
@@ -32,6 +38,12 @@ PROFILES (--profile, -C profile=NAME, or FORGE_BACKEND_PROFILE):
                SOURCE_DATE_EPOCH and following the packaging specifications where
                flit does not (see docs/profiles.md)
   flit-4.2.0   exactly flit_core 4.2.0's bytes (alias: flit)
+  flit-4.1.0, flit-4.0.2, flit-4.0.1, flit-3.12.0, flit-3.11.0
+               that flit_core release's bytes for [project] projects
+
+BUILD OPTION --python 3.X[.Y] (or -C python=3.X[.Y]): the CPython flit would have run
+  on: tar headers as its tarfile writes them (<= 3.8, 3.9.0-3.9.10/3.10.0-3.10.2, or
+  later) and gzip level 6 from 3.15 (9 before).
 
 CONFIG SETTINGS (PEP 517 config_settings, e.g. `python -m build -C profile=flit`):
   profile=NAME    the output profile
@@ -45,7 +57,7 @@ EXIT STATUS: 0 success, 1 the project has errors, 2 wrong usage or I/O failure,
 ";
 
 /// Config-settings keys the backend understands.
-pub const CONFIG_KEYS: &[&str] = &["profile", "wheel-tag", "script"];
+pub const CONFIG_KEYS: &[&str] = &["profile", "wheel-tag", "script", "python"];
 
 pub fn main() -> i32 {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -94,6 +106,7 @@ fn run(args: &[String]) -> Result<i32, Failure> {
         "build" => cmd_build(rest),
         "check" => cmd_check(rest),
         "hook" => cmd_hook(rest),
+        "verify" => cmd_verify(rest),
         other => Err(Failure::Usage(format!("unknown command {other:?}"))),
     }
 }
@@ -253,7 +266,7 @@ fn cmd_build(args: &[String]) -> Result<i32, Failure> {
     let parsed = parse_args(
         args,
         &["wheel", "sdist"],
-        &["outdir", "profile", "config-setting"],
+        &["outdir", "profile", "config-setting", "python"],
     )?;
     let root = absolute(&project_dir(&parsed.positional)?)?;
     let outdir = match parsed.value("outdir") {
@@ -265,6 +278,9 @@ fn cmd_build(args: &[String]) -> Result<i32, Failure> {
     let mut options = BuildOptions::from_env(profile)?;
     options.wheel_tag = settings.wheel_tag;
     options.extra_scripts = settings.scripts;
+    if let Some(py) = settings.python.as_deref().or(parsed.value("python")) {
+        options.runtime = crate::build::Runtime::for_python(py).map_err(Failure::Usage)?;
+    }
     let project = load(&root, &options.profile)?;
     let (wheel, sdist) = match (parsed.flag("wheel"), parsed.flag("sdist")) {
         (false, false) => (true, true),
@@ -376,6 +392,8 @@ struct ConfigSettings {
     profile: Option<String>,
     wheel_tag: Option<String>,
     scripts: Vec<PathBuf>,
+    /// The CPython whose tarfile/gzip flit would have used (`--python`, `-C python=`).
+    python: Option<String>,
 }
 
 fn config_settings(parsed: &ParsedArgs) -> Result<ConfigSettings, Failure> {
@@ -399,6 +417,7 @@ fn config_settings(parsed: &ParsedArgs) -> Result<ConfigSettings, Failure> {
                 single(&mut settings.wheel_tag)?
             }
             "script" => settings.scripts.push(absolute(Path::new(value))?),
+            "python" => single(&mut settings.python)?,
             other => {
                 return Err(Failure::Usage(format!(
                     "unknown config setting {other:?}; forge_backend understands: {}",
@@ -470,6 +489,9 @@ fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
     let mut options = BuildOptions::from_env(profile)?;
     options.wheel_tag = settings.wheel_tag;
     options.extra_scripts = settings.scripts;
+    if let Some(py) = settings.python.as_deref() {
+        options.runtime = crate::build::Runtime::for_python(py).map_err(Failure::Usage)?;
+    }
     let root = absolute(Path::new("."))?;
     let outdir = absolute(Path::new(outdir))?;
     let metadata_dir = parsed
@@ -504,4 +526,43 @@ fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
     };
     println!("{name}");
     Ok(0)
+}
+
+/// `verify SDIST [WHEEL]`: exit 0 identical, 1 different, 2 error.
+fn cmd_verify(args: &[String]) -> Result<i32, Failure> {
+    let parsed = parse_args(args, &["json"], &["profile"])?;
+    let (sdist, wheel) = match parsed.positional.as_slice() {
+        [s] => (PathBuf::from(s), None),
+        [s, w] => (PathBuf::from(s), Some(PathBuf::from(w))),
+        _ => {
+            return Err(Failure::Usage(
+                "verify takes an sdist and optionally the wheel built from it".into(),
+            ))
+        }
+    };
+    let json = parsed.flag("json");
+    match crate::verify::verify(&sdist, wheel.as_deref(), parsed.value("profile")) {
+        Ok(outcome) => {
+            if json {
+                println!("{}", crate::verify::render_json(&outcome));
+            } else {
+                print!("{}", crate::verify::render_text(&outcome));
+            }
+            Ok(match outcome {
+                crate::verify::Outcome::Identical(_) => 0,
+                crate::verify::Outcome::Different(_) => 1,
+            })
+        }
+        Err(message) => {
+            if json {
+                println!(
+                    "{{\"result\":\"error\",\"message\":{}}}",
+                    crate::verify::json_string(&message)
+                );
+            } else {
+                eprintln!("error: {message}");
+            }
+            Ok(2)
+        }
+    }
 }

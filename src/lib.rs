@@ -17,4 +17,5 @@ pub mod project;
 pub mod pyproject;
 pub mod sdist;
 pub mod timestamp;
+pub mod verify;
 pub mod wheel;

@@ -46,13 +46,141 @@ pub struct Profile {
     /// Raw-deflate levels of the wheel's zip and of the sdist's gzip.
     pub wheel_level: u8,
     pub gzip_level: u8,
+    /// How `Import-Name`/`Import-Namespace` lines are written (none before flit 4).
+    pub import_name_lines: ImportNameLines,
+    /// Which `[...]` of a requirement get their extras normalised.
+    pub bracket_extras: BracketExtras,
+    /// RECORD's line format.
+    pub record: RecordStyle,
+    /// License files picked up when `license-files` is not set.
+    pub license_globs: &'static [&'static str],
+    /// Which SPDX expressions `license = "..."` accepts.
+    pub license_expr: LicenseExprSupport,
+    /// Where license files go (PEP 639 from flit 3.11).
+    pub license_layout: LicenseLayout,
+    /// PEP 685 extra normalisation (flit 3.10+): `Provides-Extra`, `extra == "..."` and
+    /// their order use normalised names; before, the names as written, sorted as written.
+    pub normalize_extras: bool,
+    /// flit 4 maps the name `foo-bar-stubs` to the folder `foo_bar-stubs`; 3.x looks
+    /// for `foo_bar_stubs` and so cannot build stub-only packages.
+    pub stub_packages: bool,
 }
+
+/// How a release writes the import-name lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportNameLines {
+    /// flit 3.x: Metadata 2.5 did not exist; never written.
+    Never,
+    /// flit 4.0.1 (a bug): `Import-Name: x` with no line end, so the next field (or the
+    /// readme's blank separator line) runs on.
+    NoLineEnd,
+    /// One line each, newline-terminated.
+    Lines,
+}
+
+/// Where license files go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LicenseLayout {
+    /// flit ≤ 3.10: top-level `COPYING*` then `LICENSE*` files copied flat into the
+    /// `.dist-info` folder; no `License-File`; `license-files` ignored (with a warning);
+    /// only a `license = {file = ...}` goes into the sdist.
+    Flat,
+    /// PEP 639: `.dist-info/licenses/<path>`, `License-File:` lines, and the files in the
+    /// sdist.
+    Pep639,
+}
+
+/// flit normalises the extras of `Requires-Dist` requirements (PEP 685) from 3.10 on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BracketExtras {
+    /// flit 3.10–4.1: the first `[...]` anywhere in the string (even in a URL or a
+    /// marker) is normalised, and the result replaces *every* `[...]` of the string
+    /// (`re.sub(r'\[([^]]*)\]', ...)`).
+    FirstAnywhereReplaceAll,
+    /// flit 4.2 and native: only the bracket right after the project name.
+    AfterName,
+    /// flit ≤ 3.9: requirements are written as given.
+    Verbatim,
+}
+
+/// RECORD rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordStyle {
+    /// flit 3.x: `path,sha256=...,size\n`, never quoted.
+    PlainLf,
+    /// flit 4.x and native: Python's `csv.writer`, CRLF and quoting.
+    CsvCrlf,
+}
+
+/// License expressions a release accepts in `license = "..."`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LicenseExprSupport {
+    /// flit ≤ 3.10: `license` must be a table.
+    TableOnly,
+    /// flit 3.11: one SPDX id (or LicenseRef).
+    SingleId,
+    /// flit 3.12–4.0: AND, OR and parentheses, no WITH.
+    AndOr,
+    /// flit 4.1+ and native: the full SPDX grammar.
+    Full,
+}
+
+/// flit ≤ 3.10: top-level files only, copied flat (see [`LicenseLayout::Flat`]).
+pub const LICENSE_GLOBS_3_0: &[&str] = &["COPYING*", "LICENSE*"];
+/// The default license globs of flit 3.11–3.12 (PEP 639).
+pub const LICENSE_GLOBS_3_11: &[&str] = &["COPYING*", "LICEN[CS]E*"];
+/// flit 4.0+ (and native) add NOTICE and AUTHORS.
+pub const LICENSE_GLOBS_4: &[&str] = &["COPYING*", "LICEN[CS]E*", "NOTICE*", "AUTHORS*"];
+
+/// One flit_core release: the knobs measured in conformance/flit-versions.md §4 that
+/// change bytes for `[project]` (PEP 621) projects. Releases with identical knobs
+/// still get their own row, for their `Generator:` line.
+struct FlitRelease {
+    version: &'static str,
+    metadata_version: &'static str,
+    import_name_lines: ImportNameLines,
+    bracket_extras: BracketExtras,
+    record: RecordStyle,
+    license_globs: &'static [&'static str],
+    license_expr: LicenseExprSupport,
+    stub_packages: bool,
+    license_layout: LicenseLayout,
+    normalize_extras: bool,
+}
+
+use BracketExtras::Verbatim;
+use BracketExtras::{AfterName, FirstAnywhereReplaceAll as FirstAll};
+use ImportNameLines::{Lines, Never, NoLineEnd};
+use LicenseExprSupport::{AndOr, Full, SingleId, TableOnly};
+use LicenseLayout::{Flat, Pep639};
+use RecordStyle::{CsvCrlf, PlainLf};
+
+#[rustfmt::skip]
+const FLIT_RELEASES: &[FlitRelease] = &[
+    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false },
+    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true },
+    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true },
+    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true },
+];
+
+/// The newest supported flit release, which `flit` alone selects.
+pub const NEWEST_FLIT: &str = "4.2.0";
 
 /// Seconds since the epoch of 2016-01-01 00:00:00 UTC: flit's timestamp for generated
 /// files, and the one native uses for everything when `SOURCE_DATE_EPOCH` is unset.
 pub const FIXED_EPOCH: i64 = 1_451_606_400;
 
-pub const NAMES: &[&str] = &["native", "flit-4.2.0", "flit"];
+/// Every profile name `by_name` accepts, for messages.
+pub fn names() -> Vec<String> {
+    let mut out = vec!["native".to_string(), "flit".to_string()];
+    out.extend(FLIT_RELEASES.iter().map(|r| format!("flit-{}", r.version)));
+    out
+}
 
 impl Profile {
     pub fn native() -> Profile {
@@ -69,14 +197,24 @@ impl Profile {
             import_fallback: false,
             wheel_level: 6,
             gzip_level: 9,
+            import_name_lines: ImportNameLines::Lines,
+            bracket_extras: BracketExtras::AfterName,
+            record: RecordStyle::CsvCrlf,
+            license_globs: LICENSE_GLOBS_4,
+            license_expr: LicenseExprSupport::Full,
+            stub_packages: true,
+            license_layout: LicenseLayout::Pep639,
+            normalize_extras: true,
         }
     }
 
-    pub fn flit(version: &str) -> Profile {
-        Profile {
+    /// The profile of flit_core `version` (one of the table's releases), or None.
+    pub fn flit(version: &str) -> Option<Profile> {
+        let r = FLIT_RELEASES.iter().find(|r| r.version == version)?;
+        Some(Profile {
             name: format!("flit-{version}"),
             generator: format!("flit {version}"),
-            fixed_metadata_version: Some("2.5"),
+            fixed_metadata_version: Some(r.metadata_version),
             implicit_import_names: true,
             unset_epoch: UnsetEpoch::FileMtimes,
             lenient_epoch: true,
@@ -86,18 +224,41 @@ impl Profile {
             import_fallback: true,
             wheel_level: 6,
             gzip_level: 9,
-        }
+            import_name_lines: r.import_name_lines,
+            bracket_extras: r.bracket_extras,
+            record: r.record,
+            license_globs: r.license_globs,
+            license_expr: r.license_expr,
+            stub_packages: r.stub_packages,
+            license_layout: r.license_layout,
+            normalize_extras: r.normalize_extras,
+        })
+    }
+
+    /// The newest flit release's profile (`flit`).
+    pub fn flit_newest() -> Profile {
+        Profile::flit(NEWEST_FLIT).unwrap_or_else(Profile::native)
+    }
+
+    /// The flit version a profile reproduces, if any.
+    pub fn flit_version(&self) -> Option<&str> {
+        self.name.strip_prefix("flit-")
     }
 
     /// Looks a profile up by name (`native`, `flit-4.2.0`, or `flit` for the newest).
     pub fn by_name(name: &str) -> Result<Profile, String> {
         match name {
             "native" => Ok(Profile::native()),
-            "flit" | "flit-4.2.0" => Ok(Profile::flit("4.2.0")),
-            other => Err(format!(
-                "unknown profile {other:?}; known profiles: {}",
-                NAMES.join(", ")
-            )),
+            "flit" => Ok(Profile::flit_newest()),
+            other => other
+                .strip_prefix("flit-")
+                .and_then(Profile::flit)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown profile {other:?}; known profiles: {}",
+                        names().join(", ")
+                    )
+                }),
         }
     }
 

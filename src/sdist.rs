@@ -50,10 +50,10 @@ pub fn build(
         out.take_file(),
         &format!("{dist}.tar"),
         gzip_mtime,
-        options.profile.gzip_level,
+        options.gzip_level(),
     )
     .map_err(io_err)?;
-    let mut tar = TarWriter::new(gz);
+    let mut tar = TarWriter::with_flavor(gz, options.runtime.tar_flavor);
     for f in &files {
         let member = format!("{dist}/{}", f.archive_path);
         let meta = match &f.symlink_target {
@@ -61,9 +61,14 @@ pub fn build(
             None => std::fs::metadata(&f.source),
         }
         .map_err(|e| crate::diagnostic::io_error("read", &f.source, &e))?;
-        let mtime = match fixed_member_time {
-            Some(t) => TarMtime::Int(t),
-            None => {
+        let recovered = options
+            .tar_mtime_overrides
+            .as_ref()
+            .and_then(|m| m.get(&f.archive_path));
+        let mtime = match (fixed_member_time, recovered) {
+            (Some(t), _) => TarMtime::Int(t),
+            (None, Some(&(secs, nanos))) => TarMtime::Float { secs, nanos },
+            (None, None) => {
                 let (secs, nanos) = build::file_mtime(&meta);
                 TarMtime::Float { secs, nanos }
             }

@@ -137,8 +137,12 @@ pub fn build_tuned(
     editable: bool,
     tuning: Tuning,
 ) -> Result<String, Diagnostics> {
-    let layout = layout::wheel_layout(project)?;
+    let mut layout = layout::wheel_layout(project)?;
     let mut dist_info = DistInfo::new(project, options);
+    if options.profile.license_layout == crate::profile::LicenseLayout::Flat {
+        layout.licenses =
+            crate::project::flit_legacy::flat_license_files(&project.root, &dist_info.dir_name);
+    }
     if let Some(md) = metadata_dir {
         dist_info = dist_info.from_prepared(md)?;
     }
@@ -171,7 +175,7 @@ pub fn build_tuned(
         &format!("{}/METADATA", dist_info.dir_name),
         &dist_info.metadata,
     )?;
-    let record = metadata::record(&writer.records, &dist_info.dir_name);
+    let record = metadata::record(&writer.records, &dist_info.dir_name, options.profile.record);
     let record_name = format!("{}/RECORD", dist_info.dir_name);
     let time = options.zip_time_generated();
     writer
@@ -226,6 +230,7 @@ fn zip_entry(
     time: CivilTime,
     options: &BuildOptions,
 ) -> Result<ZipEntry, Diagnostics> {
+    let time = options.zip_time_override(&name).unwrap_or(time);
     let year = u16::try_from(time.year).unwrap_or(0);
     let modified = DosDateTime::new(
         year,
@@ -333,7 +338,10 @@ impl WheelWriter<'_> {
     /// The zip entry for a file from disk, and the size flit's `ZipInfo` declares.
     fn entry_for(&self, open: &OpenFile<'_>) -> Result<(ZipEntry, Option<u64>), Diagnostics> {
         let (mtime, _) = build::file_mtime(&open.meta);
-        let time = self.options.zip_time_for_file(&open.spec.source, mtime)?;
+        let time = match self.options.zip_time_override(&open.spec.archive_path) {
+            Some(t) => t,
+            None => self.options.zip_time_for_file(&open.spec.source, mtime)?,
+        };
         let mode = build::normalize_mode(build::file_mode(&open.meta));
         // flit's ZipInfo.from_file (used when SOURCE_DATE_EPOCH is unset) declares the
         // size up front, which decides zip64 for huge files; a fresh ZipInfo does not.

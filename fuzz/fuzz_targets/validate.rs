@@ -103,7 +103,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    for profile in [Profile::native(), Profile::flit("4.2.0")] {
+    for profile in [Profile::native(), Profile::flit_newest()] {
         for lint in [Lint::Build, Lint::Publish] {
             match project::from_pyproject_with(root, &doc, &profile, lint, None) {
                 Ok((p, warnings)) => {

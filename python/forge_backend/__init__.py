@@ -295,7 +295,7 @@ def _imported_args(path):
 
 
 # Keep in step with cli::CONFIG_KEYS (a test checks both).
-_CONFIG_KEYS = ("profile", "wheel-tag", "script")
+_CONFIG_KEYS = ("profile", "wheel-tag", "script", "python")
 
 
 def _check_config(config_settings):

@@ -1,7 +1,7 @@
 //! Renders the generated files: METADATA (= sdist PKG-INFO), WHEEL, entry_points.txt
 //! and RECORD, byte for byte as flit_core 4.x writes them.
 
-use crate::profile::Profile;
+use crate::profile::{ImportNameLines, Profile, RecordStyle};
 use crate::project::{License, Project};
 
 /// The core metadata file (METADATA in wheels, PKG-INFO in sdists). UTF-8, LF.
@@ -36,18 +36,29 @@ pub fn core_metadata(project: &Project, profile: &Profile) -> String {
         }
         _ => {}
     }
-    let lists: [(&str, &Vec<String>); 7] = [
+    let lists: [(&str, &Vec<String>); 5] = [
         ("Classifier", &project.classifiers),
         ("License-File", &project.license_files),
         ("Requires-Dist", &project.requires_dist),
         ("Project-URL", &project.project_urls),
         ("Provides-Extra", &project.provides_extra),
-        ("Import-Name", &project.import_names),
-        ("Import-Namespace", &project.import_namespaces),
     ];
     for (field, values) in lists {
         for v in values {
             out.push_str(&format!("{field}: {v}\n"));
+        }
+    }
+    let import_lists = [
+        ("Import-Name", &project.import_names),
+        ("Import-Namespace", &project.import_namespaces),
+    ];
+    for (field, values) in import_lists {
+        for v in values {
+            match profile.import_name_lines {
+                ImportNameLines::Never => {}
+                ImportNameLines::NoLineEnd => out.push_str(&format!("{field}: {v}")),
+                ImportNameLines::Lines => out.push_str(&format!("{field}: {v}\n")),
+            }
         }
     }
     if let Some(readme) = &project.readme {
@@ -152,16 +163,21 @@ pub struct RecordEntry {
 
 /// RECORD as Python's `csv.writer` (excel dialect) writes it: CRLF line ends, fields
 /// quoted only when they hold `,`, `"`, CR or LF.
-pub fn record(entries: &[RecordEntry], dist_info: &str) -> String {
+/// flit 3.x wrote the rows itself: LF, never quoted.
+pub fn record(entries: &[RecordEntry], dist_info: &str, style: RecordStyle) -> String {
     use base64::Engine;
+    let (field, eol): (fn(&str) -> String, &str) = match style {
+        RecordStyle::CsvCrlf => (csv_field, "\r\n"),
+        RecordStyle::PlainLf => (str::to_string, "\n"),
+    };
     let mut out = String::new();
     for e in entries {
         let digest = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(e.sha256);
-        out.push_str(&csv_field(&e.path));
-        out.push_str(&format!(",sha256={digest},{}\r\n", e.size));
+        out.push_str(&field(&e.path));
+        out.push_str(&format!(",sha256={digest},{}{eol}", e.size));
     }
-    out.push_str(&csv_field(&format!("{dist_info}/RECORD")));
-    out.push_str(",,\r\n");
+    out.push_str(&field(&format!("{dist_info}/RECORD")));
+    out.push_str(&format!(",,{eol}"));
     out
 }
 
@@ -192,7 +208,7 @@ mod tests {
             sha256: [0; 32],
             size: 3,
         }];
-        let r = record(&rows, "p-1.dist-info");
+        let r = record(&rows, "p-1.dist-info", RecordStyle::CsvCrlf);
         assert!(r.starts_with("\"p/a,b.txt\",sha256="));
         assert!(r.ends_with("p-1.dist-info/RECORD,,\r\n"));
     }

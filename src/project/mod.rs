@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod classifiers;
+pub mod flit_legacy;
 pub mod forge_table;
 pub mod license;
 pub mod module;
@@ -90,7 +91,6 @@ pub enum Lint {
 }
 
 /// flit's default license-file globs (4.x), matched at the top level.
-const DEFAULT_LICENSE_GLOBS: &[&str] = &["COPYING*", "LICEN[CS]E*", "NOTICE*", "AUTHORS*"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Readme {
@@ -756,7 +756,17 @@ impl<'a> Checker<'a> {
         }
         license_files.sort();
         license_files.dedup();
+        if self.profile.license_layout == crate::profile::LicenseLayout::Flat {
+            // flit ≤ 3.10: only `license = {file}` is shipped (in the sdist); the wheel
+            // copies top-level COPYING*/LICENSE* itself and writes no License-File.
+            license_files = flit_legacy::license_table_file(project)
+                .into_iter()
+                .collect();
+        }
         referenced_files.extend(license_files.iter().cloned());
+        if self.profile.license_layout == crate::profile::LicenseLayout::Flat {
+            license_files.clear();
+        }
         for script in &forge.scripts {
             if let Ok(rel) = script.strip_prefix(self.root) {
                 referenced_files.push(rel.to_string_lossy().replace('\\', "/"));
@@ -1068,8 +1078,8 @@ impl<'a> Checker<'a> {
         }
         let name = name?;
         let module = match name.strip_suffix("-stubs") {
-            Some(base) => format!("{}-stubs", base.replace('-', "_")),
-            None => name.replace('-', "_"),
+            Some(base) if self.profile.stub_packages => format!("{}-stubs", base.replace('-', "_")),
+            _ => name.replace('-', "_"),
         };
         Some(module)
     }
@@ -1650,6 +1660,7 @@ impl<'a> Checker<'a> {
                         })
                     } else {
                         license::flit_canonicalize(expr)
+                            .and_then(|e| flit_legacy::license_expr_supported(e, self.profile))
                     };
                     match result {
                         Ok(norm) => License::Expression(norm),
@@ -1776,7 +1787,7 @@ impl<'a> Checker<'a> {
                 }
             }
             None => {
-                for pattern in DEFAULT_LICENSE_GLOBS {
+                for pattern in self.profile.license_globs {
                     match crate::layout::license_glob(self.root, pattern) {
                         Ok(found) => files.extend(found),
                         Err(message) => self.diags.push(
@@ -2245,7 +2256,21 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        for (extra, (_, reqs)) in &extras {
+        // flit ≤ 3.9 wrote extras as given, sorted as given (no PEP 685).
+        let mut ordered: Vec<(&str, &Vec<Located<'_>>)> = extras
+            .iter()
+            .map(|(norm, (raw, reqs))| {
+                let name = if self.profile.normalize_extras {
+                    norm
+                } else {
+                    raw
+                };
+                (name.as_str(), reqs)
+            })
+            .collect();
+        ordered.sort_by(|a, b| a.0.cmp(b.0));
+        let provides: Vec<String> = ordered.iter().map(|(n, _)| n.to_string()).collect();
+        for (extra, reqs) in ordered {
             for req in reqs {
                 // flit's expansion: split at the first `;` and keep both sides verbatim.
                 let expanded = match req.text.split_once(';') {
@@ -2273,9 +2298,15 @@ impl<'a> Checker<'a> {
         }
         let requires = requires
             .iter()
-            .map(|r| normalize_bracket_extras(r))
+            .map(|r| match self.profile.bracket_extras {
+                crate::profile::BracketExtras::AfterName => normalize_bracket_extras(r),
+                crate::profile::BracketExtras::FirstAnywhereReplaceAll => {
+                    flit_legacy::normalize_first_bracket_everywhere(r)
+                }
+                crate::profile::BracketExtras::Verbatim => r.clone(),
+            })
             .collect();
-        (requires, extras.into_keys().collect())
+        (requires, provides)
     }
 
     fn requirement(&mut self, item: &Located<'_>) -> bool {

@@ -112,3 +112,20 @@ def test_table(results):
     extra = corpus.details(all_results)
     if extra:
         print("\n" + extra)
+
+
+@pytest.mark.parametrize("name,version,pypi_flit", corpus.CORPUS)
+def test_verify_pypi_artifacts(forge_bin, name, version, pypi_flit):
+    """`forge-backend verify SDIST WHEEL` on the PyPI files themselves: no Python, no
+    flit, no hints. Every corpus wheel was made by a flit release forge has a profile
+    for, so each must come out identical (sdist and wheel)."""
+    import subprocess
+
+    sdist, wheel, _ = corpus.fetch(name, version)
+    r = subprocess.run([str(forge_bin), "verify", str(sdist), str(wheel)], capture_output=True, text=True)
+    print(r.stdout, r.stderr)
+    assert r.returncode == 0, f"{name} {version} (flit {pypi_flit}):\n{r.stdout}{r.stderr}"
+    assert f"profile flit-{pypi_flit}" in r.stdout.splitlines()[1]
+    # The sdist alone: the profiles are tried newest first.
+    r = subprocess.run([str(forge_bin), "verify", "--json", str(sdist)], capture_output=True, text=True)
+    assert r.returncode == 0 and '"result":"identical"' in r.stdout, r.stdout + r.stderr

@@ -1,0 +1,234 @@
+"""Every flit_core release forge has a profile for, against the real release from PyPI:
+the synthetic projects of test_flit_compat built by flit_core==X and by forge with
+`--profile flit-X` (SOURCE_DATE_EPOCH set) must give identical wheel and sdist bytes,
+and where a release cannot build a project, forge's profile must refuse it too.
+
+Each release is pip-installed once into target/flit-releases/<X> (--target, no deps:
+3.11+ have none) and put first on PYTHONPATH for the oracle's hook process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compare import assert_same_bytes
+from conftest import REPO, build_both, flit_env, forge_env, write_tree
+from test_flit_compat import PROJECTS
+
+# Every release with a profile (src/profile.rs FLIT_RELEASES) but 4.2.0, which
+# test_flit_compat covers in depth.
+RELEASES = ["3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
+CACHE = Path(os.environ.get("FORGE_FLIT_RELEASES", REPO / "target" / "flit-releases"))
+
+
+# Inputs aimed at the knobs that differ between releases (flit-versions.md §2.1).
+KNOBS = {
+    # bracket extras: 3.10–4.1 rewrite every [...] with the first one's extras.
+    "brackets": {
+        "pyproject.toml": '[project]\nname = "brk"\nversion = "1.0"\ndescription = "Brackets"\nreadme = "README.md"\n'
+        'dependencies = ["Thing[Extra_A] @ http://[FE80::1]/x.whl", "plain @ http://[FE80::2]/y.whl", "req[A_b, C.d] >=1"]\n'
+        '[project.optional-dependencies]\nTest_X = ["pytest[Cov_Plugin]"]\n',
+        "README.md": "# Brk\n",
+        "brk.py": "",
+    },
+    # 4.0.1 writes Import-Name/Import-Namespace without a line end, eating the readme's
+    # blank separator line.
+    "namespace-readme": {
+        "pyproject.toml": '[project]\nname = "ns1.ns2.pkg"\nversion = "1.0"\ndescription = "Namespace"\nreadme = "README.rst"\n\n[tool.flit.module]\nname = "ns1.ns2.pkg"\n',
+        "README.rst": "Title\n=====\n",
+        "ns1/ns2/pkg/__init__.py": "",
+    },
+    # WITH: 4.1+; AND/OR: 3.12+; one id: 3.11+.
+    "license-with": {
+        "pyproject.toml": '[project]\nname = "lw"\nversion = "1.0"\ndescription = "With"\nlicense = "gpl-2.0-or-later WITH classpath-exception-2.0"\n',
+        "lw.py": "",
+        "LICENCE.txt": "text\n",
+        "NOTICE": "notice\n",
+    },
+    # flit ≤ 3.10: a license table's file goes to the sdist; COPYING*/LICENSE* are
+    # copied flat into the wheel's .dist-info.
+    "license-table-file": {
+        "pyproject.toml": '[project]\nname = "ltf"\nversion = "1.0"\ndescription = "Table file"\nlicense = {file = "docs/TERMS.txt"}\n'
+        '[project.optional-dependencies]\nDoc_Tools = ["sphinx[Extra_X]"]\n"test.extra" = ["pytest"]\ndev = ["tox; python_version > \'3\'"]\n',
+        "ltf.py": "",
+        "docs/TERMS.txt": "terms\n",
+        "LICENSE.md": "lic\n",
+        "LICENSE": "lic\n",
+        "COPYING.txt": "copying\n",
+        "LICENCE": "not matched before 3.11\n",
+    },
+    "license-single": {
+        "pyproject.toml": '[project]\nname = "ls"\nversion = "1.0"\ndescription = "Single"\nlicense = "mit"\n',
+        "ls.py": "",
+        "COPYING": "text\n",
+        "AUTHORS.md": "me\n",
+    },
+}
+# "everything" as flit ≤ 3.11 can build it: a license table instead of an expression
+# (license-files is then ignored with a warning by ≤ 3.10, and an error with a table
+# from 3.11, so it goes too).
+KNOBS["everything-legacy-license"] = {
+    **PROJECTS["everything"],
+    "pyproject.toml": PROJECTS["everything"]["pyproject.toml"]
+    .replace('license = "mit OR apache-2.0"\n', 'license = {file = "LICENSE"}\n')
+    .replace('license-files = ["LICENSE", "LICENSES/*.txt"]\n', ""),
+}
+ALL = {**PROJECTS, **KNOBS}
+
+
+def release_dir(version):
+    d = CACHE / version
+    if not (d / "flit_core").is_dir():
+        tmp = CACHE / f".{version}.part"
+        subprocess.run(["rm", "-rf", str(tmp)], check=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+             "--no-deps", "--target", str(tmp), f"flit_core=={version}"],
+            capture_output=True, text=True,
+        )
+        if r.returncode != 0:
+            pytest.skip(f"cannot install flit_core=={version}: {r.stderr.strip()[-300:]}")
+        tmp.rename(d)
+    return d
+
+
+def oracle_env(version):
+    return flit_env(extra={"PYTHONPATH": str(release_dir(version))})
+
+
+@pytest.mark.parametrize("version", RELEASES)
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_release_profile_is_byte_identical(tmp_path, forge_bin, version, name):
+    project = write_tree(tmp_path / name, ALL[name])
+    env = oracle_env(version)
+    try:
+        flit = build_both(project, tmp_path / "flit", "flit_core.buildapi", env)
+    except subprocess.CalledProcessError as e:
+        # flit X cannot build this project; the profile must refuse it as well.
+        print(f"REFUSED {version} {name}: {e.stderr.strip().splitlines()[-1:]}")
+        with pytest.raises(subprocess.CalledProcessError):
+            build_both(project, tmp_path / "forge", "forge_backend", forge_env(f"flit-{version}"))
+        return
+    forge = build_both(project, tmp_path / "forge", "forge_backend", forge_env(f"flit-{version}"))
+    for kind in ("wheel", "sdist"):
+        assert_same_bytes(flit[kind], forge[kind])
+    # The oracle really is release X.
+    import zipfile
+
+    with zipfile.ZipFile(flit["wheel"]) as z:
+        wheel = next(n for n in z.namelist() if n.endswith(".dist-info/WHEEL"))
+        assert f"Generator: flit {version}\n" in z.read(wheel).decode()
+
+
+# --- forge-backend verify against the real releases' artifacts -------------------------
+
+VERIFY_RELEASES = RELEASES + ["4.2.0"]
+
+
+def verify(*args):
+    return subprocess.run([str(forge_bin_path()), "verify", *map(str, args)], capture_output=True, text=True)
+
+
+def forge_bin_path():
+    from conftest import BIN
+
+    return BIN
+
+
+def flit_build(tmp_path, version, name, sde="1700000000", extra=None):
+    project = write_tree(tmp_path / name, ALL[name])
+    env = flit_env(sde=sde, extra={"PYTHONPATH": str(release_dir(version)), **(extra or {})})
+    return build_both(project, tmp_path / "flit", "flit_core.buildapi", env)
+
+
+@pytest.mark.parametrize("version", VERIFY_RELEASES)
+def test_verify_accepts_every_release(tmp_path, forge_bin, version):
+    """verify SDIST WHEEL reproduces flit X's artifacts with no hint but the artifacts:
+    with SOURCE_DATE_EPOCH, and without it in a non-UTC time zone (file mtimes, local
+    time in the zip, PAX float mtimes in the tar)."""
+    for name in ("flat-package", "namespace-readme", "brackets", "single-file"):
+        for sde, tz in (("1700000000", "UTC"), (None, "Asia/Kolkata")):
+            sub = tmp_path / f"{name}-{sde}"
+            try:
+                flit = flit_build(sub, version, name, sde=sde, extra={"TZ": tz})
+            except subprocess.CalledProcessError:
+                continue
+            r = verify(flit["sdist"], flit["wheel"])
+            if name == "flat-package" and version in ("3.9.0", "3.10.0", "3.10.1"):
+                # Its COPYING.txt is in flit ≤ 3.10's wheel but not in its sdist: the
+                # wheel cannot be rebuilt from the sdist, and verify says why.
+                assert r.returncode == 1, r.stdout + r.stderr
+                assert "flatpkg-2.0.dist-info/COPYING.txt (not in the sdist" in r.stdout
+                continue
+            assert r.returncode == 0, f"{version} {name} SDE={sde}:\n{r.stdout}{r.stderr}"
+            assert f"profile flit-{version}" in r.stdout.splitlines()[-2]
+            r = verify("--json", flit["sdist"])
+            assert r.returncode == 0, r.stdout + r.stderr
+            assert '"result":"identical"' in r.stdout
+
+
+def rewrite_zip(src, dst, change):
+    import zipfile
+
+    with zipfile.ZipFile(src) as z:
+        infos = z.infolist()
+        data = {i.filename: z.read(i) for i in infos}
+    with zipfile.ZipFile(dst, "w") as out:
+        for i in infos:
+            out.writestr(i, change(i.filename, data[i.filename]), compress_type=i.compress_type)
+
+
+def test_verify_names_the_tampered_member(tmp_path, forge_bin):
+    flit = flit_build(tmp_path, "4.1.0", "flat-package")
+    bad = tmp_path / "tampered.whl"
+
+    def change(name, data):
+        return data.replace(b"x = 1", b"x = 2") if name == "flatpkg/a/b/c/deep.py" else data
+
+    rewrite_zip(flit["wheel"], bad, change)
+    r = verify(flit["sdist"], bad)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "member flatpkg/a/b/c/deep.py: content, line 1" in r.stdout
+    assert '"x = 2\\n"' in r.stdout and '"x = 1\\n"' in r.stdout
+    r = verify("--json", flit["sdist"], bad)
+    assert r.returncode == 1 and '"member":"flatpkg/a/b/c/deep.py"' in r.stdout
+    # A rewritten sdist: one member's content changed (and the gzip redone).
+    import gzip
+    import io
+    import tarfile
+
+    raw = tmp_path / "tampered.tar.gz"
+    with tarfile.open(flit["sdist"]) as t:
+        members = [(m, t.extractfile(m).read() if m.isfile() else None) for m in t.getmembers()]
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as out:
+        for m, data in members:
+            if m.name.endswith("PKG-INFO"):
+                data = data.replace(b"Flat", b"Flot")
+                m.size = len(data)
+            out.addfile(m, io.BytesIO(data) if data is not None else None)
+    raw.write_bytes(gzip.compress(buf.getvalue(), mtime=1700000000))
+    r = verify(raw)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "PKG-INFO" in r.stdout
+
+
+def test_verify_errors_exit_2(tmp_path, forge_bin):
+    junk = tmp_path / "x.tar.gz"
+    junk.write_bytes(b"not gzip")
+    r = verify(junk)
+    assert r.returncode == 2 and "not a valid gzip" in r.stderr
+    # An sdist with a member escaping its folder is refused before anything is unpacked.
+    import io
+    import tarfile
+
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as t:
+        for name in ("p-1/pyproject.toml", "p-1/../../escape.txt"):
+            info = tarfile.TarInfo(name)
+            info.size = 1
+            t.addfile(info, io.BytesIO(b"x"))
+    r = verify(evil)
+    assert r.returncode == 2 and "refusing to unpack" in r.stderr, r.stderr
