@@ -94,6 +94,21 @@ def release_dir(version):
     return d
 
 
+def flit_metadata_invalid(wheel):
+    """Whether packaging's strict parser rejects the METADATA flit wrote."""
+    import zipfile
+
+    from packaging.metadata import ExceptionGroup, Metadata
+
+    with zipfile.ZipFile(wheel) as z:
+        meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        try:
+            Metadata.from_email(z.read(meta), validate=True)
+        except ExceptionGroup:
+            return True
+    return False
+
+
 def oracle_env(version):
     return flit_env(extra={"PYTHONPATH": str(release_dir(version))})
 
@@ -110,6 +125,15 @@ def test_release_profile_is_byte_identical(tmp_path, forge_bin, version, name):
         print(f"REFUSED {version} {name}: {e.stderr.strip().splitlines()[-1:]}")
         with pytest.raises(subprocess.CalledProcessError):
             build_both(project, tmp_path / "forge", "forge_backend", forge_env(f"flit-{version}"))
+        return
+    if name == "stubs" and flit_metadata_invalid(flit["wheel"]):
+        # 4.x's `Import-Name: foo-stubs`: output never carries metadata a validator
+        # rejects, so the profile refuses where flit writes it. (4.0.1's dropped
+        # newline after Import-Name lines is reproduced as is: verify must be able to
+        # rebuild what that release published.)
+        with pytest.raises(subprocess.CalledProcessError) as info:
+            build_both(project, tmp_path / "forge", "forge_backend", forge_env(f"flit-{version}"))
+        assert "--profile native" in info.value.stderr
         return
     forge = build_both(project, tmp_path / "forge", "forge_backend", forge_env(f"flit-{version}"))
     for kind in ("wheel", "sdist"):
