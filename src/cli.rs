@@ -36,9 +36,9 @@ USAGE:
 PROFILES (--profile, -C profile=NAME, or FORGE_BACKEND_PROFILE):
   native       forge's own output (default): flit_core's bytes, but reproducible without
                SOURCE_DATE_EPOCH and following the packaging specifications where
-               flit does not (README, "Profiles")
+               flit does not (README, section Profiles)
   flit-X.Y.Z   exactly that flit_core release's bytes; `flit` is the newest (4.2.0).
-               Releases: see README, "Profiles"
+               Releases: see README, section Profiles
   flit-4.1.0, flit-4.0.2, flit-4.0.1, flit-3.12.0, flit-3.11.0
                that flit_core release's bytes for [project] projects
 
