@@ -539,19 +539,7 @@ impl<'a> Checker<'a> {
         let header = first_line(&doc.text, &project_node.span);
         self.header = header.clone();
 
-        for entry in &project.entries {
-            if !PROJECT_KEYS.contains(&entry.key.as_str()) {
-                let hint = closest(&entry.key, PROJECT_KEYS)
-                    .map(|k| format!("did you mean `{k}`?"))
-                    .unwrap_or_else(|| format!("valid keys: {}", PROJECT_KEYS.join(", ")));
-                self.error_help(
-                    &format!("project.{}", quote_key(&entry.key)),
-                    entry.key_span.clone(),
-                    format!("unknown key `{}` in [project]", entry.key),
-                    hint,
-                );
-            }
-        }
+        self.unknown_keys(project, "project", PROJECT_KEYS);
 
         let dynamic = self.dynamic(project);
 
@@ -826,25 +814,31 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Reports every key of `table` (at `path`) that is not in `known`, suggesting the
+    /// closest known key when it looks like a typo.
+    fn unknown_keys(&mut self, table: &Table, path: &str, known: &[&str]) {
+        for e in &table.entries {
+            if !known.contains(&e.key.as_str()) {
+                let hint = closest(&e.key, known)
+                    .map(|k| format!("did you mean `{k}`?"))
+                    .unwrap_or_else(|| format!("valid keys: {}", known.join(", ")));
+                self.error_help(
+                    &format!("{path}.{}", quote_key(&e.key)),
+                    e.key_span.clone(),
+                    format!("unknown key `{}` in [{path}]", e.key),
+                    hint,
+                );
+            }
+        }
+    }
+
     /// `[build-system]` (PEP 518/517): forge does not read it, but frontends do, and a
     /// broken one fails there with a worse message.
     fn build_system(&mut self, node: &Node) {
         let Some(t) = self.table("build-system", node) else {
             return;
         };
-        for e in &t.entries {
-            if !BUILD_SYSTEM_KEYS.contains(&e.key.as_str()) {
-                let hint = closest(&e.key, BUILD_SYSTEM_KEYS)
-                    .map(|k| format!("did you mean `{k}`?"))
-                    .unwrap_or_else(|| format!("valid keys: {}", BUILD_SYSTEM_KEYS.join(", ")));
-                self.error_help(
-                    &format!("build-system.{}", quote_key(&e.key)),
-                    e.key_span.clone(),
-                    format!("unknown key `{}` in [build-system]", e.key),
-                    hint,
-                );
-            }
-        }
+        self.unknown_keys(t, "build-system", BUILD_SYSTEM_KEYS);
         match t.get("requires") {
             None => self.error_help(
                 "build-system",
