@@ -31,6 +31,9 @@ pub struct BuildOptions {
     /// `verify` only: the published sdist's PAX float mtimes by path below the top
     /// folder. Needed for symlinks, whose own mtime cannot be set on the unpacked copy.
     pub tar_mtime_overrides: Option<std::collections::BTreeMap<String, (i64, u32)>>,
+    /// `verify` only: the published gzip header's mtime, for releases that wrote the
+    /// build time there.
+    pub gzip_mtime_override: Option<u32>,
 }
 
 /// CPython-side knobs that combine with any profile (conformance/flit-versions.md §3).
@@ -114,6 +117,7 @@ impl BuildOptions {
                 runtime: Runtime::default(),
                 zip_time_overrides: None,
                 tar_mtime_overrides: None,
+                gzip_mtime_override: None,
             });
         }
         let epoch = match (raw, parsed) {
@@ -132,6 +136,7 @@ impl BuildOptions {
             runtime: Runtime::default(),
             zip_time_overrides: None,
             tar_mtime_overrides: None,
+            gzip_mtime_override: None,
         })
     }
 

@@ -181,7 +181,7 @@ pub fn build_tuned(
     writer
         .zip
         .add_file(
-            &zip_entry(record_name, 0o644, time, options)?,
+            &zip_entry(record_name, generated_mode(options), time, options)?,
             record.as_bytes(),
         )
         .map_err(|e| write_error(&target, &e))?;
@@ -218,6 +218,16 @@ fn scripts(project: &Project, options: &BuildOptions) -> Result<Vec<ArchiveFile>
         });
     }
     Ok(out)
+}
+
+/// Mode of METADATA, RECORD and the other generated entries (see
+/// `Profile::generated_file_type`).
+fn generated_mode(options: &BuildOptions) -> u32 {
+    if options.profile.generated_file_type {
+        0o644
+    } else {
+        0o644 | crate::archive::zip::NO_FILE_TYPE
+    }
 }
 
 fn write_error(target: &Path, e: &io::Error) -> Diagnostics {
@@ -268,7 +278,12 @@ impl WheelWriter<'_> {
         let time = self.options.zip_time_generated();
         self.zip
             .add_file(
-                &zip_entry(name.to_string(), 0o644, time, self.options)?,
+                &zip_entry(
+                    name.to_string(),
+                    generated_mode(self.options),
+                    time,
+                    self.options,
+                )?,
                 data,
             )
             .map_err(|e| write_error(self.target, &e))?;
