@@ -65,6 +65,14 @@ pub struct Profile {
     /// flit ≥ 3.9 dates the gzip header 2016-01-01 when `SOURCE_DATE_EPOCH` is unset or
     /// 0; before, the build time (unset) or 0.
     pub gzip_mtime_fixed: bool,
+    /// flit ≥ 3.8: `~=3.9` and `==3.*` mean py3 only, `> = 3` does not (#593); before,
+    /// only `>`/`>=` followed by 3-9 did.
+    pub py2_rule_current: bool,
+    /// flit ≥ 3.8 maps a `-` in the project name to `_` for the module.
+    pub hyphen_to_underscore: bool,
+    /// flit ≥ 3.8: `**` in `[tool.flit.sdist]` patterns, and `__pycache__`/`.pyc` always
+    /// excluded from the sdist.
+    pub sdist_doublestar: bool,
     /// Where license files go (PEP 639 from flit 3.11).
     pub license_layout: LicenseLayout,
     /// PEP 685 extra normalisation (flit 3.10+): `Provides-Extra`, `extra == "..."` and
@@ -158,6 +166,9 @@ struct FlitRelease {
     sdist_name_normalized: bool,
     generated_file_type: bool,
     gzip_mtime_fixed: bool,
+    py2_rule_current: bool,
+    hyphen_to_underscore: bool,
+    sdist_doublestar: bool,
 }
 
 use BracketExtras::Verbatim;
@@ -169,16 +180,18 @@ use RecordStyle::{CsvCrlf, PlainLf};
 
 #[rustfmt::skip]
 const FLIT_RELEASES: &[FlitRelease] = &[
-    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false },
-    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
-    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
-    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
-    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
-    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
-    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
-    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
-    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
-    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true },
+    FlitRelease { version: "3.7.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false },
+    FlitRelease { version: "3.7.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false },
+    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
 ];
 
 /// The newest supported flit release, which `flit` alone selects.
@@ -221,6 +234,9 @@ impl Profile {
             sdist_name_normalized: true,
             generated_file_type: true,
             gzip_mtime_fixed: true,
+            py2_rule_current: true,
+            hyphen_to_underscore: true,
+            sdist_doublestar: true,
         }
     }
 
@@ -251,6 +267,9 @@ impl Profile {
             sdist_name_normalized: r.sdist_name_normalized,
             generated_file_type: r.generated_file_type,
             gzip_mtime_fixed: r.gzip_mtime_fixed,
+            py2_rule_current: r.py2_rule_current,
+            hyphen_to_underscore: r.hyphen_to_underscore,
+            sdist_doublestar: r.sdist_doublestar,
         })
     }
 

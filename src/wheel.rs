@@ -95,6 +95,18 @@ impl DistInfo {
 
 /// The wheel's tag set: the `wheel-tag` config setting, else the project's.
 pub fn wheel_tag<'a>(project: &'a Project, options: &'a BuildOptions) -> &'a str {
+    if options.wheel_tag.is_none()
+        && project.forge.wheel_tag.is_none()
+        && !options.profile.py2_rule_current
+    {
+        return if crate::project::flit_legacy::legacy_supports_py2(
+            project.requires_python.as_deref(),
+        ) {
+            "py2.py3-none-any"
+        } else {
+            "py3-none-any"
+        };
+    }
     options
         .wheel_tag
         .as_deref()

@@ -1079,8 +1079,24 @@ impl<'a> Checker<'a> {
         let name = name?;
         let module = match name.strip_suffix("-stubs") {
             Some(base) if self.profile.stub_packages => format!("{}-stubs", base.replace('-', "_")),
+            _ if !self.profile.hyphen_to_underscore => name.to_string(),
             _ => name.replace('-', "_"),
         };
+        if module.contains('-') && !self.profile.stub_packages {
+            // flit ≤ 3.7 looks for a module named like the project, hyphen included; it
+            // never finds an importable one (a `-stubs` folder builds a wheel but then
+            // fails flit's sdist check), so the profile refuses it up front.
+            self.error_help(
+                "project",
+                self.header.clone(),
+                format!(
+                    "flit {} looks for a module named {module:?}, which cannot be imported",
+                    self.profile.flit_version().unwrap_or("")
+                ),
+                "set [tool.flit.module] name, or use a newer flit profile",
+            );
+            return None;
+        }
         Some(module)
     }
 
@@ -2587,7 +2603,11 @@ impl<'a> Checker<'a> {
         self.only_keys(key, table, &["include", "exclude"]);
         let mut patterns = SdistPatterns {
             include: Vec::new(),
-            exclude: vec!["**/__pycache__".into(), "**.pyc".into()],
+            exclude: if self.profile.sdist_doublestar {
+                vec!["**/__pycache__".into(), "**.pyc".into()]
+            } else {
+                Vec::new()
+            },
         };
         for se in &table.entries {
             let is_exclude = match se.key.as_str() {
@@ -2600,6 +2620,17 @@ impl<'a> Checker<'a> {
                 continue;
             };
             for item in items {
+                if !self.profile.sdist_doublestar && item.text.contains("**") {
+                    self.error(
+                        &item.key,
+                        item.span,
+                        format!(
+                            "flit {} has no `**` in sdist patterns",
+                            self.profile.flit_version().unwrap_or("")
+                        ),
+                    );
+                    continue;
+                }
                 match check_sdist_pattern(item.text) {
                     Ok(p) if is_exclude => {
                         self.sdist_excludes

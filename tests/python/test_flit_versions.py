@@ -19,7 +19,7 @@ from test_flit_compat import PROJECTS
 
 # Every release with a profile (src/profile.rs FLIT_RELEASES) but 4.2.0, which
 # test_flit_compat covers in depth.
-RELEASES = ["3.8.0", "3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
+RELEASES = ["3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
 CACHE = Path(os.environ.get("FORGE_FLIT_RELEASES", REPO / "target" / "flit-releases"))
 
 
@@ -58,6 +58,16 @@ KNOBS = {
         "LICENSE": "lic\n",
         "COPYING.txt": "copying\n",
         "LICENCE": "not matched before 3.11\n",
+    },
+    # py2.py3 rule: ~=3.9 is py2.py3 for flit ≤ 3.7, py3 from 3.8 (#593); hyphenated
+    # name: module `hy_phen` from 3.8, `hy-phen` (not found) before.
+    "py2-rule": {
+        "pyproject.toml": '[project]\nname = "p2r"\nversion = "1.0"\ndescription = "Rule"\nrequires-python = "~=3.9"\n',
+        "p2r.py": "",
+    },
+    "hyphen-name": {
+        "pyproject.toml": '[project]\nname = "hy-phen"\nversion = "1.0"\ndescription = "Hyphen"\n',
+        "hy_phen.py": "",
     },
     "license-single": {
         "pyproject.toml": '[project]\nname = "ls"\nversion = "1.0"\ndescription = "Single"\nlicense = "mit"\n',
@@ -156,7 +166,7 @@ def test_verify_accepts_every_release(tmp_path, forge_bin, version):
             except subprocess.CalledProcessError:
                 continue
             r = verify(flit["sdist"], flit["wheel"])
-            if name == "flat-package" and version in ("3.8.0", "3.9.0", "3.10.0", "3.10.1"):
+            if name == "flat-package" and version in ("3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1"):
                 # Its COPYING.txt is in flit ≤ 3.10's wheel but not in its sdist: the
                 # wheel cannot be rebuilt from the sdist, and verify says why.
                 assert r.returncode == 1, r.stdout + r.stderr
