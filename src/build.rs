@@ -302,6 +302,20 @@ impl Drop for AtomicFile {
 
 #[cfg(test)]
 mod tests {
+    use crate::archive::tar::TarFlavor;
+
+    #[test]
+    fn runtime_for_python() {
+        let r = |v| Runtime::for_python(v).unwrap();
+        assert_eq!(r("3.8").tar_flavor, TarFlavor::CPYTHON_3_8);
+        assert_eq!(r("3.9.10").tar_flavor, TarFlavor::CPYTHON_3_9_EARLY);
+        assert_eq!(r("3.9").tar_flavor, TarFlavor::CURRENT);
+        assert_eq!(r("3.14").gzip_level, None);
+        assert_eq!(r("3.15").gzip_level, Some(6));
+        assert!(Runtime::for_python("2.7").is_err());
+        assert!(Runtime::for_python("3.x").is_err());
+    }
+
     use super::*;
 
     #[test]
