@@ -242,3 +242,28 @@ def test_verify_errors_exit_2(tmp_path, forge_bin):
             t.addfile(info, io.BytesIO(b"x"))
     r = verify(evil)
     assert r.returncode == 2 and "refusing to unpack" in r.stderr, r.stderr
+
+
+def test_python_3_8_runtime(tmp_path, forge_bin):
+    """CPython ≤ 3.8's tarfile writes `0000000` device fields, so flit's sdist bytes
+    depend on the interpreter even with SOURCE_DATE_EPOCH: `--python 3.8` reproduces
+    them, and verify recognises them."""
+    import shutil
+
+    candidates = [shutil.which("python3.8")] + sorted(map(str, Path.home().glob(".pyenv/versions/3.8*/bin/python")))
+    py38 = next((c for c in candidates if c and subprocess.run([c, "-c", "pass"], capture_output=True).returncode == 0), None)
+    if not py38:
+        pytest.skip("no CPython 3.8 here")
+    project = write_tree(tmp_path / "p", ALL["single-file"])
+    out = tmp_path / "flit"
+    out.mkdir()
+    code = "import sys,os; sys.path.insert(0, sys.argv[1]); import flit_core.buildapi as b; print(b.build_sdist(sys.argv[2]))"
+    env = flit_env()
+    subprocess.run([py38, "-c", code, str(release_dir("4.2.0")), str(out)], cwd=project, env=env, check=True)
+    forge = tmp_path / "forge"
+    cmd = [str(forge_bin), "build", "--sdist", "--profile", "flit-4.2.0", "--outdir", str(forge), str(project)]
+    subprocess.run(cmd + ["--python", "3.8"], env=env, check=True, capture_output=True)
+    (sdist,) = out.glob("*.tar.gz")
+    assert (forge / sdist.name).read_bytes() == sdist.read_bytes()
+    r = verify(sdist)
+    assert r.returncode == 0 and "CPython <= 3.8" in r.stdout, r.stdout + r.stderr
