@@ -39,7 +39,8 @@ PROFILES (--profile, -C profile=NAME, or FORGE_BACKEND_PROFILE):
                flit does not (see docs/profiles.md)
   flit-4.2.0   exactly flit_core 4.2.0's bytes (alias: flit)
   flit-X.Y.Z   that flit_core release's bytes for [project] projects: 4.1.0, 4.0.2,
-               4.0.1, 3.12.0, 3.11.0, 3.10.1, 3.10.0, 3.9.0, 3.8.0, 3.7.1, 3.7.0
+               4.0.1, 3.12.0, 3.11.0, 3.10.1, 3.10.0, 3.9.0, 3.8.0, 3.7.1, 3.7.0,
+               3.6.0, 3.5.1, 3.5.0
 
 BUILD OPTION --python 3.X[.Y] (or -C python=3.X[.Y]): the CPython flit would have run
   on: tar headers as its tarfile writes them (<= 3.8, 3.9.0-3.9.10/3.10.0-3.10.2, or

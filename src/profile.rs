@@ -73,6 +73,11 @@ pub struct Profile {
     /// flit ≥ 3.8: `**` in `[tool.flit.sdist]` patterns, and `__pycache__`/`.pyc` always
     /// excluded from the sdist.
     pub sdist_doublestar: bool,
+    /// flit ≥ 3.7 lowercases the wheel and `.dist-info` names (#498); before, the
+    /// case of `Name` is kept (`Upper_Case_Name-1.0-py3-none-any.whl`).
+    pub wheel_name_lowercase: bool,
+    /// `[tool.flit.external-data]` (flit ≥ 3.7; an unknown table before).
+    pub external_data: bool,
     /// Where license files go (PEP 639 from flit 3.11).
     pub license_layout: LicenseLayout,
     /// PEP 685 extra normalisation (flit 3.10+): `Provides-Extra`, `extra == "..."` and
@@ -169,6 +174,8 @@ struct FlitRelease {
     py2_rule_current: bool,
     hyphen_to_underscore: bool,
     sdist_doublestar: bool,
+    wheel_name_lowercase: bool,
+    external_data: bool,
 }
 
 use BracketExtras::Verbatim;
@@ -180,18 +187,21 @@ use RecordStyle::{CsvCrlf, PlainLf};
 
 #[rustfmt::skip]
 const FLIT_RELEASES: &[FlitRelease] = &[
-    FlitRelease { version: "3.7.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false },
-    FlitRelease { version: "3.7.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false },
-    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
-    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true },
+    FlitRelease { version: "3.5.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
+    FlitRelease { version: "3.5.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
+    FlitRelease { version: "3.6.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
+    FlitRelease { version: "3.7.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.7.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
 ];
 
 /// The newest supported flit release, which `flit` alone selects.
@@ -237,6 +247,8 @@ impl Profile {
             py2_rule_current: true,
             hyphen_to_underscore: true,
             sdist_doublestar: true,
+            wheel_name_lowercase: true,
+            external_data: true,
         }
     }
 
@@ -270,6 +282,8 @@ impl Profile {
             py2_rule_current: r.py2_rule_current,
             hyphen_to_underscore: r.hyphen_to_underscore,
             sdist_doublestar: r.sdist_doublestar,
+            wheel_name_lowercase: r.wheel_name_lowercase,
+            external_data: r.external_data,
         })
     }
 

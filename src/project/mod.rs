@@ -148,6 +148,8 @@ pub struct Project {
     pub referenced_files: Vec<String>,
     /// `[tool.forge-backend]`.
     pub forge: forge_table::ForgeTable,
+    /// Whether file names use the lowercased name (flit ≥ 3.7, native).
+    pub dist_name_lowercase: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -158,7 +160,8 @@ pub struct SdistPatterns {
 }
 
 impl Project {
-    /// `Name` normalised for file names: runs of `-_.` become `_`, lowercased.
+    /// `Name` normalised for file names: runs of `-_.` become `_`, lowercased (but for
+    /// flit ≤ 3.6, which kept the case).
     pub fn dist_name(&self) -> String {
         let mut out = String::new();
         let mut in_sep = false;
@@ -168,8 +171,11 @@ impl Project {
                     out.push('_');
                 }
                 in_sep = true;
-            } else {
+            } else if self.dist_name_lowercase {
                 out.extend(c.to_lowercase());
+                in_sep = false;
+            } else {
+                out.push(c);
                 in_sep = false;
             }
         }
@@ -802,6 +808,7 @@ impl<'a> Checker<'a> {
             sdist_patterns,
             referenced_files,
             forge,
+            dist_name_lowercase: self.profile.wheel_name_lowercase,
         })
     }
 
@@ -2564,7 +2571,7 @@ impl<'a> Checker<'a> {
                         sdist = Some(self.sdist_patterns(&key, s));
                     }
                 }
-                "external-data" => {
+                "external-data" if self.profile.external_data => {
                     if let Some(d) = self.table(&key, &e.node) {
                         self.only_keys(&key, d, &["directory"]);
                         data_dir = d.get("directory").and_then(|n| self.data_directory(n));

@@ -3,8 +3,8 @@ the synthetic projects of test_flit_compat built by flit_core==X and by forge wi
 `--profile flit-X` (SOURCE_DATE_EPOCH set) must give identical wheel and sdist bytes,
 and where a release cannot build a project, forge's profile must refuse it too.
 
-Each release is pip-installed once into target/flit-releases/<X> (--target, no deps:
-3.11+ have none) and put first on PYTHONPATH for the oracle's hook process."""
+Each release is pip-installed once into target/flit-releases/<X>-deps (--target, with
+its dependencies: tomli for 3.5.x, nothing from 3.6) and put first on PYTHONPATH for the oracle's hook process."""
 
 import os
 import subprocess
@@ -19,7 +19,7 @@ from test_flit_compat import PROJECTS
 
 # Every release with a profile (src/profile.rs FLIT_RELEASES) but 4.2.0, which
 # test_flit_compat covers in depth.
-RELEASES = ["3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
+RELEASES = ["3.5.0", "3.5.1", "3.6.0", "3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
 CACHE = Path(os.environ.get("FORGE_FLIT_RELEASES", REPO / "target" / "flit-releases"))
 
 
@@ -69,6 +69,11 @@ KNOBS = {
         "pyproject.toml": '[project]\nname = "hy-phen"\nversion = "1.0"\ndescription = "Hyphen"\n',
         "hy_phen.py": "",
     },
+    # Wheel name case: kept before 3.7 (Upper_Case_Name-...), lowercased from 3.7.
+    "upper-name": {
+        "pyproject.toml": '[project]\nname = "Upper.Case_Name"\nversion = "1.0.0-RC1"\ndescription = "Case"\n\n[tool.flit.module]\nname = "ucn"\n',
+        "ucn/__init__.py": "",
+    },
     "license-single": {
         "pyproject.toml": '[project]\nname = "ls"\nversion = "1.0"\ndescription = "Single"\nlicense = "mit"\n',
         "ls.py": "",
@@ -89,13 +94,14 @@ ALL = {**PROJECTS, **KNOBS}
 
 
 def release_dir(version):
-    d = CACHE / version
+    # With its dependencies: 3.5.x need tomli (3.6+ vendor it and need nothing).
+    d = CACHE / f"{version}-deps"
     if not (d / "flit_core").is_dir():
         tmp = CACHE / f".{version}.part"
         subprocess.run(["rm", "-rf", str(tmp)], check=True)
         r = subprocess.run(
             [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-             "--no-deps", "--target", str(tmp), f"flit_core=={version}"],
+             "--target", str(tmp), f"flit_core=={version}"],
             capture_output=True, text=True,
         )
         if r.returncode != 0:
@@ -166,7 +172,7 @@ def test_verify_accepts_every_release(tmp_path, forge_bin, version):
             except subprocess.CalledProcessError:
                 continue
             r = verify(flit["sdist"], flit["wheel"])
-            if name == "flat-package" and version in ("3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1"):
+            if name == "flat-package" and version in ("3.5.0", "3.5.1", "3.6.0", "3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1"):
                 # Its COPYING.txt is in flit ≤ 3.10's wheel but not in its sdist: the
                 # wheel cannot be rebuilt from the sdist, and verify says why.
                 assert r.returncode == 1, r.stdout + r.stderr
