@@ -31,6 +31,9 @@ pub struct BuildOptions {
     /// `verify` only: the published sdist's PAX float mtimes by path below the top
     /// folder. Needed for symlinks, whose own mtime cannot be set on the unpacked copy.
     pub tar_mtime_overrides: Option<std::collections::BTreeMap<String, (i64, u32)>>,
+    /// `verify` only: the published gzip header's mtime, for releases that wrote the
+    /// build time there.
+    pub gzip_mtime_override: Option<u32>,
 }
 
 /// CPython-side knobs that combine with any profile (conformance/flit-versions.md §3).
@@ -114,6 +117,7 @@ impl BuildOptions {
                 runtime: Runtime::default(),
                 zip_time_overrides: None,
                 tar_mtime_overrides: None,
+                gzip_mtime_override: None,
             });
         }
         let epoch = match (raw, parsed) {
@@ -132,6 +136,7 @@ impl BuildOptions {
             runtime: Runtime::default(),
             zip_time_overrides: None,
             tar_mtime_overrides: None,
+            gzip_mtime_override: None,
         })
     }
 
@@ -297,6 +302,20 @@ impl Drop for AtomicFile {
 
 #[cfg(test)]
 mod tests {
+    use crate::archive::tar::TarFlavor;
+
+    #[test]
+    fn runtime_for_python() {
+        let r = |v| Runtime::for_python(v).unwrap();
+        assert_eq!(r("3.8").tar_flavor, TarFlavor::CPYTHON_3_8);
+        assert_eq!(r("3.9.10").tar_flavor, TarFlavor::CPYTHON_3_9_EARLY);
+        assert_eq!(r("3.9").tar_flavor, TarFlavor::CURRENT);
+        assert_eq!(r("3.14").gzip_level, None);
+        assert_eq!(r("3.15").gzip_level, Some(6));
+        assert!(Runtime::for_python("2.7").is_err());
+        assert!(Runtime::for_python("3.x").is_err());
+    }
+
     use super::*;
 
     #[test]

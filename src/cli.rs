@@ -37,10 +37,10 @@ PROFILES (--profile, -C profile=NAME, or FORGE_BACKEND_PROFILE):
   native       forge's own output (default): flit_core's bytes, but reproducible without
                SOURCE_DATE_EPOCH and following the packaging specifications where
                flit does not (README, section Profiles)
-  flit-X.Y.Z   exactly that flit_core release's bytes; `flit` is the newest (4.2.0).
-               Releases: see README, section Profiles
-  flit-4.1.0, flit-4.0.2, flit-4.0.1, flit-3.12.0, flit-3.11.0
-               that flit_core release's bytes for [project] projects
+  flit-4.2.0   exactly flit_core 4.2.0's bytes (alias: flit)
+  flit-X.Y.Z   that flit_core release's bytes for [project] projects: 4.1.0, 4.0.2,
+               4.0.1, 3.12.0, 3.11.0, 3.10.1, 3.10.0, 3.9.0, 3.8.0, 3.7.1, 3.7.0,
+               3.6.0, 3.5.1, 3.5.0
 
 BUILD OPTION --python 3.X[.Y] (or -C python=3.X[.Y]): the CPython flit would have run
   on: tar headers as its tarfile writes them (<= 3.8, 3.9.0-3.9.10/3.10.0-3.10.2, or

@@ -2,7 +2,7 @@
 //!
 //! `native` is forge's own behaviour; `flit-X.Y.Z` reproduces that flit_core release's
 //! bytes. A profile is data — a handful of knobs read by the stages — never a copy of
-//! code. The differences are listed in docs/profiles.md.
+//! code. The differences are listed in README.md, section Profiles.
 
 use std::fmt;
 
@@ -56,6 +56,28 @@ pub struct Profile {
     pub license_globs: &'static [&'static str],
     /// Which SPDX expressions `license = "..."` accepts.
     pub license_expr: LicenseExprSupport,
+    /// flit ≥ 3.9 names the sdist and its folder with the normalised name (PEP 625);
+    /// before, `<Name as written>-<version>`.
+    pub sdist_name_normalized: bool,
+    /// flit ≥ 3.9 gives generated wheel entries the regular-file type (0x81a40000);
+    /// before, permission bits only (0x01a40000).
+    pub generated_file_type: bool,
+    /// flit ≥ 3.9 dates the gzip header 2016-01-01 when `SOURCE_DATE_EPOCH` is unset or
+    /// 0; before, the build time (unset) or 0.
+    pub gzip_mtime_fixed: bool,
+    /// flit ≥ 3.8: `~=3.9` and `==3.*` mean py3 only, `> = 3` does not (#593); before,
+    /// only `>`/`>=` followed by 3-9 did.
+    pub py2_rule_current: bool,
+    /// flit ≥ 3.8 maps a `-` in the project name to `_` for the module.
+    pub hyphen_to_underscore: bool,
+    /// flit ≥ 3.8: `**` in `[tool.flit.sdist]` patterns, and `__pycache__`/`.pyc` always
+    /// excluded from the sdist.
+    pub sdist_doublestar: bool,
+    /// flit ≥ 3.7 lowercases the wheel and `.dist-info` names (#498); before, the
+    /// case of `Name` is kept (`Upper_Case_Name-1.0-py3-none-any.whl`).
+    pub wheel_name_lowercase: bool,
+    /// `[tool.flit.external-data]` (flit ≥ 3.7; an unknown table before).
+    pub external_data: bool,
     /// Where license files go (PEP 639 from flit 3.11).
     pub license_layout: LicenseLayout,
     /// PEP 685 extra normalisation (flit 3.10+): `Provides-Extra`, `extra == "..."` and
@@ -146,6 +168,14 @@ struct FlitRelease {
     stub_packages: bool,
     license_layout: LicenseLayout,
     normalize_extras: bool,
+    sdist_name_normalized: bool,
+    generated_file_type: bool,
+    gzip_mtime_fixed: bool,
+    py2_rule_current: bool,
+    hyphen_to_underscore: bool,
+    sdist_doublestar: bool,
+    wheel_name_lowercase: bool,
+    external_data: bool,
 }
 
 use BracketExtras::Verbatim;
@@ -157,15 +187,21 @@ use RecordStyle::{CsvCrlf, PlainLf};
 
 #[rustfmt::skip]
 const FLIT_RELEASES: &[FlitRelease] = &[
-    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false },
-    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true },
-    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true },
-    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true },
-    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true },
-    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true },
-    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true },
-    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true },
-    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true },
+    FlitRelease { version: "3.5.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
+    FlitRelease { version: "3.5.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
+    FlitRelease { version: "3.6.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
+    FlitRelease { version: "3.7.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.7.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
 ];
 
 /// The newest supported flit release, which `flit` alone selects.
@@ -205,6 +241,14 @@ impl Profile {
             stub_packages: true,
             license_layout: LicenseLayout::Pep639,
             normalize_extras: true,
+            sdist_name_normalized: true,
+            generated_file_type: true,
+            gzip_mtime_fixed: true,
+            py2_rule_current: true,
+            hyphen_to_underscore: true,
+            sdist_doublestar: true,
+            wheel_name_lowercase: true,
+            external_data: true,
         }
     }
 
@@ -232,6 +276,14 @@ impl Profile {
             stub_packages: r.stub_packages,
             license_layout: r.license_layout,
             normalize_extras: r.normalize_extras,
+            sdist_name_normalized: r.sdist_name_normalized,
+            generated_file_type: r.generated_file_type,
+            gzip_mtime_fixed: r.gzip_mtime_fixed,
+            py2_rule_current: r.py2_rule_current,
+            hyphen_to_underscore: r.hyphen_to_underscore,
+            sdist_doublestar: r.sdist_doublestar,
+            wheel_name_lowercase: r.wheel_name_lowercase,
+            external_data: r.external_data,
         })
     }
 

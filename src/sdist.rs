@@ -14,8 +14,17 @@ use crate::metadata;
 use crate::profile::{UnsetEpoch, FIXED_EPOCH};
 use crate::project::Project;
 
-pub fn filename(project: &Project) -> String {
-    format!("{}.tar.gz", project.dist_name())
+pub fn filename(project: &Project, profile: &crate::profile::Profile) -> String {
+    format!("{}.tar.gz", base_name(project, profile))
+}
+
+/// `<name>-<version>`: normalised (PEP 625) from flit 3.9, the name as written before.
+fn base_name(project: &Project, profile: &crate::profile::Profile) -> String {
+    if profile.sdist_name_normalized {
+        project.dist_name()
+    } else {
+        format!("{}-{}", project.name, project.version)
+    }
 }
 
 /// Builds the sdist into `outdir`; returns its file name.
@@ -26,16 +35,26 @@ pub fn build(
 ) -> Result<String, Diagnostics> {
     let epoch = options.sdist_epoch.clone()?;
     let files = layout::sdist_files(project, &options.profile)?;
-    let dist = project.dist_name();
-    let name = filename(project);
+    let dist = base_name(project, &options.profile);
+    let name = filename(project, &options.profile);
     let target = outdir.join(&name);
     let io_err =
         |e: io::Error| -> Diagnostics { crate::diagnostic::io_error("write", &target, &e).into() };
 
     // flit: gzip mtime = SOURCE_DATE_EPOCH, or 2016-01-01 when it is unset or 0.
-    let gzip_mtime = match epoch {
-        Some(e) if e != 0 => e as u32,
-        _ => FIXED_EPOCH as u32,
+    // flit ≤ 3.8: the epoch as given (0 too), else the build time.
+    let gzip_mtime = match (
+        options.gzip_mtime_override,
+        epoch,
+        options.profile.gzip_mtime_fixed,
+    ) {
+        (Some(m), _, _) => m,
+        (None, Some(e), false) => e as u32,
+        (None, None, false) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as u32),
+        (None, Some(e), true) if e != 0 => e as u32,
+        (None, _, true) => FIXED_EPOCH as u32,
     };
     // Every member's mtime: the epoch when set; else flit keeps file mtimes and native
     // uses one fixed time.

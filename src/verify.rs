@@ -151,6 +151,7 @@ pub fn verify(sdist: &Path, wheel: Option<&Path>, profile: Option<&str>) -> Resu
     let sdist_name = file_name(sdist);
     let published = PublishedSdist {
         bytes: &sdist_bytes,
+        gzip_mtime: gz.header.mtime,
         times: sde,
         pkg_info: pkg_info.as_deref(),
         pax_mtimes: &pax_mtimes,
@@ -434,6 +435,7 @@ fn load_project(
 /// What the published sdist says about its build.
 struct PublishedSdist<'a> {
     bytes: &'a [u8],
+    gzip_mtime: u32,
     times: SdistTimes,
     pkg_info: Option<&'a str>,
     /// PAX float mtimes by path below the top folder.
@@ -462,6 +464,10 @@ fn rebuild_sdist(
     options.runtime = runtime;
     if published.times == SdistTimes::FileMtimes {
         options.tar_mtime_overrides = Some(published.pax_mtimes.clone());
+        if !profile.gzip_mtime_fixed {
+            // flit ≤ 3.8 wrote the build time into the gzip header.
+            options.gzip_mtime_override = Some(published.gzip_mtime);
+        }
     }
     let report = |difference| Report {
         artifact: "sdist",

@@ -95,6 +95,18 @@ impl DistInfo {
 
 /// The wheel's tag set: the `wheel-tag` config setting, else the project's.
 pub fn wheel_tag<'a>(project: &'a Project, options: &'a BuildOptions) -> &'a str {
+    if options.wheel_tag.is_none()
+        && project.forge.wheel_tag.is_none()
+        && !options.profile.py2_rule_current
+    {
+        return if crate::project::flit_legacy::legacy_supports_py2(
+            project.requires_python.as_deref(),
+        ) {
+            "py2.py3-none-any"
+        } else {
+            "py3-none-any"
+        };
+    }
     options
         .wheel_tag
         .as_deref()
@@ -181,7 +193,7 @@ pub fn build_tuned(
     writer
         .zip
         .add_file(
-            &zip_entry(record_name, 0o644, time, options)?,
+            &zip_entry(record_name, generated_mode(options), time, options)?,
             record.as_bytes(),
         )
         .map_err(|e| write_error(&target, &e))?;
@@ -218,6 +230,16 @@ fn scripts(project: &Project, options: &BuildOptions) -> Result<Vec<ArchiveFile>
         });
     }
     Ok(out)
+}
+
+/// Mode of METADATA, RECORD and the other generated entries (see
+/// `Profile::generated_file_type`).
+fn generated_mode(options: &BuildOptions) -> u32 {
+    if options.profile.generated_file_type {
+        0o644
+    } else {
+        0o644 | crate::archive::zip::NO_FILE_TYPE
+    }
 }
 
 fn write_error(target: &Path, e: &io::Error) -> Diagnostics {
@@ -268,7 +290,12 @@ impl WheelWriter<'_> {
         let time = self.options.zip_time_generated();
         self.zip
             .add_file(
-                &zip_entry(name.to_string(), 0o644, time, self.options)?,
+                &zip_entry(
+                    name.to_string(),
+                    generated_mode(self.options),
+                    time,
+                    self.options,
+                )?,
                 data,
             )
             .map_err(|e| write_error(self.target, &e))?;

@@ -57,6 +57,10 @@ const METHOD_STORED: u16 = 0;
 const METHOD_DEFLATED: u16 = 8;
 const ZIP64_EXTRA_ID: u16 = 0x0001;
 const REGULAR_FILE_TYPE: u32 = 0o100000;
+/// Set in [`ZipEntry::mode`] to store the permission bits without a file type, as flit
+/// ≤ 3.8 did for its generated entries (`ZipInfo.external_attr = 0o644 << 16`);
+/// installers read that as a regular file.
+pub const NO_FILE_TYPE: u32 = 1 << 31;
 const FILE_TYPE_MASK: u32 = 0o170000;
 /// flit feeds files through `open(zinfo, "w")` in chunks of this size.
 const STREAM_CHUNK: usize = 8 * 1024;
@@ -547,8 +551,13 @@ impl<W: Write + Seek> ZipWriter<W> {
                 name.len()
             )));
         }
-        let file_type = entry.mode & FILE_TYPE_MASK;
-        if (file_type != 0 && file_type != REGULAR_FILE_TYPE) || entry.mode > 0o177777 {
+        let bare = entry.mode & NO_FILE_TYPE != 0;
+        let mode = entry.mode & !NO_FILE_TYPE;
+        let file_type = mode & FILE_TYPE_MASK;
+        if (file_type != 0 && file_type != REGULAR_FILE_TYPE)
+            || mode > 0o177777
+            || (bare && file_type != 0)
+        {
             return Err(invalid_input(format!(
                 "zip member {name:?}: mode {:o} is not a regular file's",
                 entry.mode
@@ -574,7 +583,11 @@ impl<W: Write + Seek> ZipWriter<W> {
             level,
             time,
             date,
-            external_attributes: (entry.mode | REGULAR_FILE_TYPE) << 16,
+            external_attributes: if bare {
+                mode << 16
+            } else {
+                (mode | REGULAR_FILE_TYPE) << 16
+            },
         })
     }
 

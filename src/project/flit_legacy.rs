@@ -73,6 +73,24 @@ pub fn flat_license_files(root: &Path, dist_info: &str) -> Vec<ArchiveFile> {
     out
 }
 
+/// flit ≤ 3.7's py2 rule: py3 only if some comma-separated part of requires-python
+/// matches `^\s*(>\s*(=\s*)?)?[3-9]`.
+pub fn legacy_supports_py2(requires_python: Option<&str>) -> bool {
+    let Some(rp) = requires_python else {
+        return true;
+    };
+    !rp.split(',').any(|part| {
+        let mut s = part.trim_start();
+        if let Some(rest) = s.strip_prefix('>') {
+            s = rest.trim_start();
+            if let Some(rest) = s.strip_prefix('=') {
+                s = rest.trim_start();
+            }
+        }
+        s.chars().next().is_some_and(|c| ('3'..='9').contains(&c))
+    })
+}
+
 /// flit 3.10–4.1's `_normalise_requires_dist`: the first `\[([^]]*)\]` anywhere in the
 /// requirement is split at commas, each extra normalised and re-joined with `, `, and
 /// that bracket then replaces *every* match of the same pattern in the string (so a
@@ -126,6 +144,22 @@ mod tests {
         );
         assert_eq!(normalize_first_bracket_everywhere("a >=1"), "a >=1");
         assert_eq!(normalize_first_bracket_everywhere("a [b"), "a [b");
+    }
+
+    #[test]
+    fn legacy_py2_rule() {
+        // Measured (flit-versions.md §2.1 D): none, <4, ~=3.9, ==3.*, > = 3, >=3.6.
+        let cases = [
+            (None, true),
+            (Some("<4"), true),
+            (Some("~=3.9"), true),
+            (Some("==3.*"), true),
+            (Some("> = 3"), false),
+            (Some(">=3.6"), false),
+        ];
+        for (rp, py2) in cases {
+            assert_eq!(legacy_supports_py2(rp), py2, "{rp:?}");
+        }
     }
 
     #[test]

@@ -148,6 +148,8 @@ pub struct Project {
     pub referenced_files: Vec<String>,
     /// `[tool.forge-backend]`.
     pub forge: forge_table::ForgeTable,
+    /// Whether file names use the lowercased name (flit ≥ 3.7, native).
+    pub dist_name_lowercase: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -158,7 +160,8 @@ pub struct SdistPatterns {
 }
 
 impl Project {
-    /// `Name` normalised for file names: runs of `-_.` become `_`, lowercased.
+    /// `Name` normalised for file names: runs of `-_.` become `_`, lowercased (but for
+    /// flit ≤ 3.6, which kept the case).
     pub fn dist_name(&self) -> String {
         let mut out = String::new();
         let mut in_sep = false;
@@ -168,8 +171,11 @@ impl Project {
                     out.push('_');
                 }
                 in_sep = true;
-            } else {
+            } else if self.dist_name_lowercase {
                 out.extend(c.to_lowercase());
+                in_sep = false;
+            } else {
+                out.push(c);
                 in_sep = false;
             }
         }
@@ -790,6 +796,7 @@ impl<'a> Checker<'a> {
             sdist_patterns,
             referenced_files,
             forge,
+            dist_name_lowercase: self.profile.wheel_name_lowercase,
         })
     }
 
@@ -1073,8 +1080,24 @@ impl<'a> Checker<'a> {
         let name = name?;
         let module = match name.strip_suffix("-stubs") {
             Some(base) if self.profile.stub_packages => format!("{}-stubs", base.replace('-', "_")),
+            _ if !self.profile.hyphen_to_underscore => name.to_string(),
             _ => name.replace('-', "_"),
         };
+        if module.contains('-') && !self.profile.stub_packages {
+            // flit ≤ 3.7 looks for a module named like the project, hyphen included; it
+            // never finds an importable one (a `-stubs` folder builds a wheel but then
+            // fails flit's sdist check), so the profile refuses it up front.
+            self.error_help(
+                "project",
+                self.header.clone(),
+                format!(
+                    "flit {} looks for a module named {module:?}, which cannot be imported",
+                    self.profile.flit_version().unwrap_or("")
+                ),
+                "set [tool.flit.module] name, or use a newer flit profile",
+            );
+            return None;
+        }
         Some(module)
     }
 
@@ -2574,7 +2597,7 @@ impl<'a> Checker<'a> {
                         sdist = Some(self.sdist_patterns(&key, s));
                     }
                 }
-                "external-data" => {
+                "external-data" if self.profile.external_data => {
                     if let Some(d) = self.table(&key, &e.node) {
                         self.only_keys(&key, d, &["directory"]);
                         data_dir = d.get("directory").and_then(|n| self.data_directory(n));
@@ -2613,7 +2636,11 @@ impl<'a> Checker<'a> {
         self.only_keys(key, table, &["include", "exclude"]);
         let mut patterns = SdistPatterns {
             include: Vec::new(),
-            exclude: vec!["**/__pycache__".into(), "**.pyc".into()],
+            exclude: if self.profile.sdist_doublestar {
+                vec!["**/__pycache__".into(), "**.pyc".into()]
+            } else {
+                Vec::new()
+            },
         };
         for se in &table.entries {
             let is_exclude = match se.key.as_str() {
@@ -2626,6 +2653,17 @@ impl<'a> Checker<'a> {
                 continue;
             };
             for item in items {
+                if !self.profile.sdist_doublestar && item.text.contains("**") {
+                    self.error(
+                        &item.key,
+                        item.span,
+                        format!(
+                            "flit {} has no `**` in sdist patterns",
+                            self.profile.flit_version().unwrap_or("")
+                        ),
+                    );
+                    continue;
+                }
                 match check_sdist_pattern(item.text) {
                     Ok(p) if is_exclude => {
                         self.sdist_excludes

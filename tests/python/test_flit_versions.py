@@ -3,8 +3,8 @@ the synthetic projects of test_flit_compat built by flit_core==X and by forge wi
 `--profile flit-X` (SOURCE_DATE_EPOCH set) must give identical wheel and sdist bytes,
 and where a release cannot build a project, forge's profile must refuse it too.
 
-Each release is pip-installed once into target/flit-releases/<X> (--target, no deps:
-3.11+ have none) and put first on PYTHONPATH for the oracle's hook process."""
+Each release is pip-installed once into target/flit-releases/<X>-deps (--target, with
+its dependencies: tomli for 3.5.x, nothing from 3.6) and put first on PYTHONPATH for the oracle's hook process."""
 
 import os
 import subprocess
@@ -19,7 +19,7 @@ from test_flit_compat import PROJECTS
 
 # Every release with a profile (src/profile.rs FLIT_RELEASES) but 4.2.0, which
 # test_flit_compat covers in depth.
-RELEASES = ["3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
+RELEASES = ["3.5.0", "3.5.1", "3.6.0", "3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
 CACHE = Path(os.environ.get("FORGE_FLIT_RELEASES", REPO / "target" / "flit-releases"))
 
 
@@ -59,6 +59,21 @@ KNOBS = {
         "COPYING.txt": "copying\n",
         "LICENCE": "not matched before 3.11\n",
     },
+    # py2.py3 rule: ~=3.9 is py2.py3 for flit ≤ 3.7, py3 from 3.8 (#593); hyphenated
+    # name: module `hy_phen` from 3.8, `hy-phen` (not found) before.
+    "py2-rule": {
+        "pyproject.toml": '[project]\nname = "p2r"\nversion = "1.0"\ndescription = "Rule"\nrequires-python = "~=3.9"\n',
+        "p2r.py": "",
+    },
+    "hyphen-name": {
+        "pyproject.toml": '[project]\nname = "hy-phen"\nversion = "1.0"\ndescription = "Hyphen"\n',
+        "hy_phen.py": "",
+    },
+    # Wheel name case: kept before 3.7 (Upper_Case_Name-...), lowercased from 3.7.
+    "upper-name": {
+        "pyproject.toml": '[project]\nname = "Upper.Case_Name"\nversion = "1.0.0-RC1"\ndescription = "Case"\n\n[tool.flit.module]\nname = "ucn"\n',
+        "ucn/__init__.py": "",
+    },
     "license-single": {
         "pyproject.toml": '[project]\nname = "ls"\nversion = "1.0"\ndescription = "Single"\nlicense = "mit"\n',
         "ls.py": "",
@@ -79,13 +94,14 @@ ALL = {**PROJECTS, **KNOBS}
 
 
 def release_dir(version):
-    d = CACHE / version
+    # With its dependencies: 3.5.x need tomli (3.6+ vendor it and need nothing).
+    d = CACHE / f"{version}-deps"
     if not (d / "flit_core").is_dir():
         tmp = CACHE / f".{version}.part"
         subprocess.run(["rm", "-rf", str(tmp)], check=True)
         r = subprocess.run(
             [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-             "--no-deps", "--target", str(tmp), f"flit_core=={version}"],
+             "--target", str(tmp), f"flit_core=={version}"],
             capture_output=True, text=True,
         )
         if r.returncode != 0:
@@ -180,7 +196,7 @@ def test_verify_accepts_every_release(tmp_path, forge_bin, version):
             except subprocess.CalledProcessError:
                 continue
             r = verify(flit["sdist"], flit["wheel"])
-            if name == "flat-package" and version in ("3.9.0", "3.10.0", "3.10.1"):
+            if name == "flat-package" and version in ("3.5.0", "3.5.1", "3.6.0", "3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1"):
                 # Its COPYING.txt is in flit ≤ 3.10's wheel but not in its sdist: the
                 # wheel cannot be rebuilt from the sdist, and verify says why.
                 assert r.returncode == 1, r.stdout + r.stderr
@@ -256,3 +272,28 @@ def test_verify_errors_exit_2(tmp_path, forge_bin):
             t.addfile(info, io.BytesIO(b"x"))
     r = verify(evil)
     assert r.returncode == 2 and "refusing to unpack" in r.stderr, r.stderr
+
+
+def test_python_3_8_runtime(tmp_path, forge_bin):
+    """CPython ≤ 3.8's tarfile writes `0000000` device fields, so flit's sdist bytes
+    depend on the interpreter even with SOURCE_DATE_EPOCH: `--python 3.8` reproduces
+    them, and verify recognises them."""
+    import shutil
+
+    candidates = [shutil.which("python3.8")] + sorted(map(str, Path.home().glob(".pyenv/versions/3.8*/bin/python")))
+    py38 = next((c for c in candidates if c and subprocess.run([c, "-c", "pass"], capture_output=True).returncode == 0), None)
+    if not py38:
+        pytest.skip("no CPython 3.8 here")
+    project = write_tree(tmp_path / "p", ALL["single-file"])
+    out = tmp_path / "flit"
+    out.mkdir()
+    code = "import sys,os; sys.path.insert(0, sys.argv[1]); import flit_core.buildapi as b; print(b.build_sdist(sys.argv[2]))"
+    env = flit_env()
+    subprocess.run([py38, "-c", code, str(release_dir("4.2.0")), str(out)], cwd=project, env=env, check=True)
+    forge = tmp_path / "forge"
+    cmd = [str(forge_bin), "build", "--sdist", "--profile", "flit-4.2.0", "--outdir", str(forge), str(project)]
+    subprocess.run(cmd + ["--python", "3.8"], env=env, check=True, capture_output=True)
+    (sdist,) = out.glob("*.tar.gz")
+    assert (forge / sdist.name).read_bytes() == sdist.read_bytes()
+    r = verify(sdist)
+    assert r.returncode == 0 and "CPython <= 3.8" in r.stdout, r.stdout + r.stderr
