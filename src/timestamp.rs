@@ -34,6 +34,26 @@ impl CivilTime {
         }
     }
 
+    /// Seconds since the Unix epoch of this UTC calendar time (the inverse of
+    /// [`CivilTime::from_unix`]; Howard Hinnant's days_from_civil).
+    pub fn to_unix(self) -> i64 {
+        let y = if self.month <= 2 {
+            self.year - 1
+        } else {
+            self.year
+        };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        days * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+    }
+
     /// flit's clamp: zip cannot store dates before 1980-01-01 00:00:00.
     pub fn clamp_to_1980(self) -> CivilTime {
         if self.year < 1980 {

@@ -529,7 +529,7 @@ fn rebuild_wheel(
     let wheel_date = date_of(wheel_index);
     let fixed = CivilTime::from_unix(crate::profile::FIXED_EPOCH);
     let (epoch, overrides, settings) = if wheel_date != fixed {
-        let e = unix_from_civil(wheel_date);
+        let e = wheel_date.to_unix();
         (
             Some(e.to_string()),
             None,
@@ -609,19 +609,6 @@ fn flat_license_hint(d: &mut Difference, profile: &Profile, root: &Path) {
             profile.flit_version().unwrap_or("<= 3.10")
         ));
     }
-}
-
-/// Seconds since the epoch of a UTC calendar time.
-fn unix_from_civil(t: CivilTime) -> i64 {
-    // Howard Hinnant's days_from_civil.
-    let y = if t.month <= 2 { t.year - 1 } else { t.year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(t.month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(t.day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400 + i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second)
 }
 
 fn diff(
@@ -1081,7 +1068,7 @@ mod tests {
     #[test]
     fn civil_round_trip() {
         for secs in [0, 315_532_800, 1_451_606_400, 1_700_000_000, 4_354_819_198] {
-            assert_eq!(unix_from_civil(CivilTime::from_unix(secs)), secs);
+            assert_eq!(CivilTime::from_unix(secs).to_unix(), secs);
         }
     }
 

@@ -152,26 +152,13 @@ impl DosDateTime {
     /// (`datetime.fromtimestamp(t, timezone.utc)`): times before 1980 become 1980-01-01
     /// 00:00:00; times after 2107 are an error (CPython fails when packing the header).
     pub fn from_unix_utc(secs: i64) -> io::Result<Self> {
-        let days = secs.div_euclid(86_400);
-        let second_of_day = secs.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
-        if year < 1980 {
-            return Ok(DosDateTime::MIN);
-        }
-        let year = u16::try_from(year).map_err(|_| {
+        let t = crate::timestamp::CivilTime::from_unix(secs).clamp_to_1980();
+        let year = u16::try_from(t.year).map_err(|_| {
             invalid_input(format!(
                 "timestamp {secs} is past the year 2107 that ZIP can store"
             ))
         })?;
-        // The remaining narrowing casts are in range by construction (`rem_euclid`, calendar).
-        DosDateTime::new(
-            year,
-            month as u8,
-            day as u8,
-            (second_of_day / 3600) as u8,
-            (second_of_day / 60 % 60) as u8,
-            (second_of_day % 60) as u8,
-        )
+        DosDateTime::new(year, t.month, t.day, t.hour, t.minute, t.second)
     }
 
     /// `(time, date)` in DOS format, as CPython packs them.
@@ -194,26 +181,6 @@ impl DosDateTime {
             self.second,
         )
     }
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day) (H. Hinnant's
-/// algorithm, exact for the whole `i64` day range we can reach from seconds).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// How a local header with a zip64 extra field is filled in.

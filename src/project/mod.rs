@@ -856,20 +856,10 @@ impl<'a> Checker<'a> {
             Some(n) => {
                 if let Some(items) = self.strings("build-system.requires", n) {
                     for item in items {
-                        if let Err(e) = requirement::Requirement::parse(item.text) {
-                            let at = checks::content_span(
-                                &self.doc.text,
-                                &item.span,
-                                item.text,
-                                e.offset..e.end.max(e.offset + 1),
-                            );
-                            self.error_help(
-                                &item.key,
-                                at,
-                                format!("invalid requirement {:?}: {}", item.text, e.message),
-                                "write a PEP 508 requirement, such as \"forge_backend\"",
-                            );
-                        }
+                        self.parse_requirement(
+                            &item,
+                            "write a PEP 508 requirement, such as \"forge_backend\"",
+                        );
                     }
                 }
             }
@@ -2326,10 +2316,14 @@ impl<'a> Checker<'a> {
         (requires, provides)
     }
 
-    fn requirement(&mut self, item: &Located<'_>) -> bool {
-        const HELP: &str = "write a PEP 508 requirement, such as \"requests >=2.28\" or \"tomli; python_version < '3.11'\"";
-        let req = match requirement::Requirement::parse(item.text) {
-            Ok(req) => req,
+    /// Parses a PEP 508 string, reporting a syntax error under the culprit.
+    fn parse_requirement(
+        &mut self,
+        item: &Located<'_>,
+        help: &str,
+    ) -> Option<requirement::Requirement> {
+        match requirement::Requirement::parse(item.text) {
+            Ok(req) => Some(req),
             Err(e) => {
                 let span = checks::content_span(
                     &self.doc.text,
@@ -2341,10 +2335,17 @@ impl<'a> Checker<'a> {
                     &item.key,
                     span,
                     format!("invalid requirement {:?}: {}", item.text, e.message),
-                    HELP,
+                    help,
                 );
-                return false;
+                None
             }
+        }
+    }
+
+    fn requirement(&mut self, item: &Located<'_>) -> bool {
+        const HELP: &str = "write a PEP 508 requirement, such as \"requests >=2.28\" or \"tomli; python_version < '3.11'\"";
+        let Some(req) = self.parse_requirement(item, HELP) else {
+            return false;
         };
         if let Some(var) = req
             .marker
