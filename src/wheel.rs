@@ -465,28 +465,32 @@ fn compress_all(batch: &[OpenFile<'_>], level: u8, threads: usize) -> Vec<io::Re
             .map(|f| compress_one(f, &mut encoder))
             .collect();
     }
+    // Largest files first, so the biggest one does not start last and leave the
+    // other cores idle at the end; each worker keeps one encoder for all its files.
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(batch[i].meta.len()));
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        let mut encoder = Deflater::new(level);
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&i) = order.get(k) else {
+                break done;
+            };
+            done.push((i, compress_one(&batch[i], &mut encoder)));
+        }
+    };
     let mut results: Vec<Option<io::Result<Compressed>>> = (0..batch.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    let mut encoder = Deflater::new(level);
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= batch.len() {
-                            break done;
-                        }
-                        done.push((i, compress_one(&batch[i], &mut encoder)));
-                    }
-                })
-            })
-            .collect();
-        for worker in workers {
+        // This thread is one of the workers.
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut finished = vec![Ok(work())];
+        finished.extend(helpers.into_iter().map(|h| h.join()));
+        for done in finished {
             // A worker only panics if the encoder does; its files then stay None and
             // come back as I/O errors below.
-            if let Ok(done) = worker.join() {
+            if let Ok(done) = done {
                 for (i, r) in done {
                     results[i] = Some(r);
                 }

@@ -6,7 +6,8 @@
 //! (as `os.walk` does not); symlinked files are followed in wheels. Nothing may resolve
 //! outside the project.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -83,12 +84,13 @@ fn regular(source: PathBuf, archive_path: String) -> ArchiveFile {
 /// The module's files (absolute paths), skipping `__pycache__` and `*.pyc`.
 pub fn module_files(project: &Project) -> Result<Vec<PathBuf>, Diagnostics> {
     let module = &project.module;
+    let bounds = Bounds::new(&project.root);
     if !module.is_package {
-        check_within(&module.path, &project.root)?;
+        check_within(&module.path, None, &bounds)?;
         return Ok(vec![module.path.clone()]);
     }
     let keep = |name: &str| name != "__pycache__" && !name.ends_with(".pyc");
-    walk(&module.path, &project.root, &|name, _| keep(name), &keep)
+    walk(&module.path, &bounds, &|name, _| keep(name), &keep)
 }
 
 /// The external-data folder's files (absolute paths), skipping `__pycache__` folders.
@@ -96,7 +98,7 @@ pub fn data_files(project: &Project) -> Result<Vec<PathBuf>, Diagnostics> {
     match &project.data_dir {
         Some(dir) => walk(
             &project.root.join(dir),
-            &project.root,
+            &Bounds::new(&project.root),
             &|name, _| name != "__pycache__",
             &|_| true,
         ),
@@ -123,19 +125,19 @@ type FileFilter<'a> = &'a dyn Fn(&str) -> bool;
 /// resolve inside `project_root`; file names must be UTF-8.
 fn walk(
     dir: &Path,
-    project_root: &Path,
+    bounds: &Bounds,
     keep_dir: DirFilter<'_>,
     keep_file: FileFilter<'_>,
 ) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut out = Vec::new();
     let mut diags = Diagnostics::new();
-    walk_into(dir, project_root, keep_dir, keep_file, &mut out, &mut diags);
+    walk_into(dir, bounds, keep_dir, keep_file, &mut out, &mut diags);
     diags.into_result().map(|_| out)
 }
 
 fn walk_into(
     dir: &Path,
-    project_root: &Path,
+    bounds: &Bounds,
     keep_dir: DirFilter<'_>,
     keep_file: FileFilter<'_>,
     out: &mut Vec<PathBuf>,
@@ -148,7 +150,7 @@ fn walk_into(
             return;
         }
     };
-    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut files: Vec<(String, PathBuf, bool)> = Vec::new();
     let mut dirs: Vec<(String, PathBuf, bool)> = Vec::new();
     for entry in entries {
         let entry = match entry {
@@ -180,21 +182,27 @@ fn walk_into(
             );
             continue;
         }
-        let is_symlink = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
-        // Like os.walk, a symlink to a folder counts as a folder (and is not entered).
-        if path.is_dir() {
+        // The entry's type comes with the folder listing; only a symlink needs a stat.
+        let file_type = entry.file_type().ok();
+        let is_symlink = file_type.is_none_or(|t| t.is_symlink());
+        let is_dir = match file_type {
+            Some(t) if !t.is_symlink() => t.is_dir(),
+            // Like os.walk, a symlink to a folder counts as a folder (and is not entered).
+            _ => path.is_dir(),
+        };
+        if is_dir {
             dirs.push((name, path, is_symlink));
         } else {
-            files.push((name, path));
+            files.push((name, path, is_symlink));
         }
     }
     files.sort();
     dirs.sort();
-    for (name, path) in files {
+    for (name, path, is_symlink) in files {
         if !keep_file(&name) {
             continue;
         }
-        if let Err(d) = check_within(&path, project_root) {
+        if let Err(d) = check_within(&path, Some(is_symlink), bounds) {
             diags.extend(d);
             continue;
         }
@@ -204,19 +212,21 @@ fn walk_into(
         if is_symlink || !keep_dir(&name, &path) {
             continue;
         }
-        walk_into(&path, project_root, keep_dir, keep_file, out, diags);
+        walk_into(&path, bounds, keep_dir, keep_file, out, diags);
     }
 }
 
-fn check_within(path: &Path, project_root: &Path) -> Result<(), Diagnostics> {
-    if !path.exists() {
+/// `is_symlink`: whether `path` is a symlink, when a folder listing already said so.
+fn check_within(path: &Path, is_symlink: Option<bool>, bounds: &Bounds) -> Result<(), Diagnostics> {
+    // A listed entry that is not a link exists; only links can be broken.
+    if is_symlink != Some(false) && !path.exists() {
         return Err(
             Diagnostic::error(format!("{} is a broken symlink", path.display()))
                 .in_file(path)
                 .into(),
         );
     }
-    if !is_within(path, project_root) {
+    if !bounds.contains(path, is_symlink) {
         let target = std::fs::canonicalize(path)
             .map(|p| p.display().to_string())
             .unwrap_or_default();
@@ -229,6 +239,54 @@ fn check_within(path: &Path, project_root: &Path) -> Result<(), Diagnostics> {
         .into());
     }
     Ok(())
+}
+
+/// `project::is_within` for many paths under one root. A tree of N files in D folders
+/// costs N `lstat`s and D `realpath`s instead of N `realpath`s (each a `readlink` per
+/// path component): the root is resolved once, and a path that is not itself a symlink
+/// resolves to its resolved folder plus its name.
+struct Bounds {
+    root: Option<PathBuf>,
+    resolved_dirs: RefCell<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl Bounds {
+    fn new(root: &Path) -> Bounds {
+        Bounds {
+            root: root.canonicalize().ok(),
+            resolved_dirs: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `path` resolves (symlinks included) to the root or something under it.
+    /// `is_symlink`, when known from a folder listing, spares the `lstat`.
+    fn contains(&self, path: &Path, is_symlink: Option<bool>) -> bool {
+        let Some(root) = &self.root else {
+            return false;
+        };
+        let is_symlink = is_symlink.unwrap_or_else(|| {
+            path.symlink_metadata()
+                .map_or(true, |m| m.file_type().is_symlink())
+        });
+        let resolved = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if !is_symlink && !parent.as_os_str().is_empty() => {
+                self.resolve_dir(parent).map(|dir| dir.join(name))
+            }
+            _ => path.canonicalize().ok(),
+        };
+        resolved.is_some_and(|p| p.starts_with(root))
+    }
+
+    fn resolve_dir(&self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.resolved_dirs.borrow().get(dir) {
+            return known.clone();
+        }
+        let resolved = dir.canonicalize().ok();
+        self.resolved_dirs
+            .borrow_mut()
+            .insert(dir.to_path_buf(), resolved.clone());
+        resolved
+    }
 }
 
 /// `path` relative to `base`, `/`-separated.
@@ -367,6 +425,7 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
         }
     }
 
+    let bounds = Bounds::new(root);
     let mut out = Vec::new();
     for rel in selected {
         let source = root.join(&rel);
@@ -393,7 +452,7 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
                 );
                 continue;
             };
-            if symlink_escapes(&rel, &target) || !is_within(&source, root) {
+            if symlink_escapes(&rel, &target) || !bounds.contains(&source, Some(true)) {
                 diags.push(
                     Diagnostic::error(format!(
                         "refusing to build the sdist: symlink {rel} points outside the project (target: {target})"
@@ -405,7 +464,7 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
             if profile.sdist_keeps_symlinks {
                 symlink_target = Some(target);
             }
-        } else if !is_within(&source, root) {
+        } else if !bounds.contains(&source, Some(false)) {
             diags.push(
                 Diagnostic::error(format!(
                     "refusing to package {rel}: it resolves outside the project directory"
@@ -414,7 +473,12 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
             );
             continue;
         }
-        if symlink_target.is_none() && !source.is_file() {
+        let is_file = if meta.file_type().is_symlink() {
+            source.is_file()
+        } else {
+            meta.is_file()
+        };
+        if symlink_target.is_none() && !is_file {
             diags.push(Diagnostic::error(format!("{rel} is not a regular file")).in_file(&source));
             continue;
         }
