@@ -487,14 +487,10 @@ fn compress_all(batch: &[OpenFile<'_>], level: u8, threads: usize) -> Vec<io::Re
         let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
         let mut finished = vec![Ok(work())];
         finished.extend(helpers.into_iter().map(|h| h.join()));
-        for done in finished {
-            // A worker only panics if the encoder does; its files then stay None and
-            // come back as I/O errors below.
-            if let Ok(done) = done {
-                for (i, r) in done {
-                    results[i] = Some(r);
-                }
-            }
+        // A worker only panics if the encoder does; its files then stay None and come
+        // back as I/O errors below.
+        for (i, r) in finished.into_iter().flatten().flatten() {
+            results[i] = Some(r);
         }
     });
     results
