@@ -612,3 +612,112 @@ fn output_inflates_with_cpython() {
     );
     std::io::stdout().write_all(&out.stdout).ok();
 }
+
+/// Dictionaries and sync flushes, as the native sdist's parallel gzip uses them (each
+/// piece primed with the 32 KiB before it, ended with Z_SYNC_FLUSH, the last with
+/// Z_FINISH): equal to `zlib.compressobj(level, DEFLATED, -15, zdict=...)` with
+/// `flush(Z_SYNC_FLUSH)` / `flush()` at every level 1-9, for dictionaries of 0 to 70,000
+/// bytes and pieces from empty to 300,000 bytes of source text, random and repetitive data.
+#[test]
+fn dictionary_and_sync_flush_match_cpython_zlib() {
+    let info = python_info();
+    let stdlib = PathBuf::from(&info[1]);
+    let mut text = Vec::new();
+    for path in stdlib_sources(&stdlib, false) {
+        text.extend(std::fs::read(path).expect("read stdlib source"));
+        if text.len() > 1_200_000 {
+            break;
+        }
+    }
+    let mut rng = Rng(0xD1C7_5F1A_0000_0001);
+    let mut mixed = rng.bytes(20_000);
+    mixed.extend(std::iter::repeat_n(b'a', 40_000));
+    mixed.extend(b"def f(x):\n    return x\n".repeat(2_000));
+    mixed.extend(rng.bytes(5_000));
+
+    let tmp = std::env::temp_dir().join(format!("forge-deflate-dict-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("create temp dir");
+    let _guard = TempDir(tmp.clone());
+    // (source, dictionary length, piece length): the dictionary is the bytes just before
+    // the piece, as in a chunked stream.
+    let mut cases = Vec::new();
+    for (source, name) in [(&text, "text"), (&mixed, "mixed")] {
+        for dict_len in [0, 1, 2, 3, 258, 32_767, 32_768, 32_769, 70_000] {
+            for piece_len in [0, 1, 2, 3, 4, 262, 4096, 32_768, 131_072, 300_000] {
+                let start = 80_000 + rng.below(20_000);
+                if start + piece_len <= source.len() {
+                    cases.push((
+                        name,
+                        &source[start - dict_len..start],
+                        &source[start..start + piece_len],
+                    ));
+                }
+            }
+        }
+    }
+    let mut manifest = String::new();
+    for (i, (_, dict, piece)) in cases.iter().enumerate() {
+        std::fs::write(tmp.join(format!("d{i}")), dict).expect("write");
+        std::fs::write(tmp.join(format!("p{i}")), piece).expect("write");
+        manifest.push_str(&format!("{i}\n"));
+    }
+    std::fs::write(tmp.join("manifest"), manifest).expect("write");
+    let script = r#"
+import struct, sys, zlib
+tmp = sys.argv[1]
+out = sys.stdout.buffer
+for i in open(tmp + "/manifest").read().split():
+    d = open(f"{tmp}/d{i}", "rb").read()
+    p = open(f"{tmp}/p{i}", "rb").read()
+    for level in range(1, 10):
+        for mode in (zlib.Z_SYNC_FLUSH, zlib.Z_FINISH):
+            kw = {"zdict": d} if d else {}
+            co = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, **kw)
+            z = co.compress(p) + co.flush(mode)
+            out.write(struct.pack("<Q", len(z)) + z)
+"#;
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&tmp)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is required for this test");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let (mut compared, mut differing) = (0, Vec::new());
+    for (name, dict, piece) in &cases {
+        for level in 1..=9u8 {
+            for sync in [true, false] {
+                let want = read_blob(&mut reader);
+                let mut encoder = Deflater::new(level);
+                encoder.set_dictionary(dict);
+                let mut got = Vec::new();
+                encoder.write(piece, &mut got);
+                if sync {
+                    encoder.finish_sync(&mut got);
+                } else {
+                    encoder.finish(&mut got);
+                }
+                compared += 1;
+                if got != want {
+                    differing.push(format!(
+                        "{name}: dict {} piece {} level {level} sync {sync}: {} differing bytes",
+                        dict.len(),
+                        piece.len(),
+                        differing_bytes(&got, &want)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(child.wait().expect("python3").success());
+    println!("dictionary/sync flush: {compared} outputs compared with zlib");
+    assert!(compared > 1000, "only {compared} comparisons");
+    assert!(
+        differing.is_empty(),
+        "{} differ:\n{}",
+        differing.len(),
+        differing.join("\n")
+    );
+}

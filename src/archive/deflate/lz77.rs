@@ -24,10 +24,10 @@
 //!   `((w[p] << 10) ^ (w[p+1] << 5) ^ w[p+2]) & 0x7fff`; `insert_string` computes that
 //!   directly. (This also makes the `ins_h` re-initialisation in fill_window and after long
 //!   matches in deflate_fast unnecessary.)
-//! - `s->insert` is never non-zero while input is still coming: it is only set when
-//!   deflate_fast/slow end a flush, and this encoder flushes only once, at Z_FINISH. The
-//!   catch-up insertion loop of fill_window is therefore dead here and left out; the field
-//!   is still maintained for the reader.
+//! - Flushes: only Z_FINISH, or Z_SYNC_FLUSH once the input is complete (the stream then
+//!   ends there too). `s->insert` is therefore only non-zero while input is still coming
+//!   after `deflateSetDictionary`, which leaves the dictionary's last two strings for
+//!   fill_window's catch-up insertion.
 //! - `longest_match` compares eight bytes at a time; it computes the same match length as
 //!   zlib's byte loop (the common prefix, capped at MAX_MATCH, with byte 2 taken as equal
 //!   because the hash guarantees it), so it picks the same match.
@@ -90,6 +90,8 @@ pub(super) struct Lz77 {
     chain_seq: Box<[u16; WSIZE]>,
     /// Whether the four-byte index is kept (levels where it pays off).
     use_index4: bool,
+    /// A dictionary string whose four-byte index entry waits for the next input byte.
+    index4_pending: Option<usize>,
     /// Start of string to insert.
     strstart: usize,
     /// Window position at the beginning of the current output block; negative once the
@@ -112,7 +114,19 @@ pub(super) struct Lz77 {
     /// High water mark of window bytes ever written or zeroed (zlib's WIN_INIT logic).
     high_water: usize,
     config: Config,
+    /// How the end of the input ends the output: Z_FINISH or Z_SYNC_FLUSH.
+    ending: Ending,
     pub(super) trees: Trees,
+}
+
+/// The flush mode `compress` runs under once the input is complete.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Z_FINISH: the last block.
+    Finish,
+    /// Z_SYNC_FLUSH: pending symbols as a non-last block, then an empty stored block that
+    /// byte-aligns the output, so another stream's blocks can follow.
+    Sync,
 }
 
 /// A zero-filled fixed-size array on the heap.
@@ -219,6 +233,7 @@ impl Lz77 {
             chain_count: boxed_array(),
             chain_seq: boxed_array(),
             use_index4: false,
+            index4_pending: None,
             strstart: 0,
             block_start: 0,
             lookahead: 0,
@@ -230,6 +245,7 @@ impl Lz77 {
             insert: 0,
             high_water: 0,
             config: CONFIGURATION_TABLE[level as usize],
+            ending: Ending::Finish,
             trees: Trees::new(LIT_BUFSIZE),
         };
         s.reset(level);
@@ -261,6 +277,40 @@ impl Lz77 {
         self.match_start = 0;
         self.prev_match = 0;
         self.high_water = 0;
+        self.ending = Ending::Finish;
+        self.index4_pending = None;
+    }
+
+    /// `deflateSetDictionary` on a fresh stream: the last WSIZE bytes of `dict` become the
+    /// history that the first matches may refer to, without being output.
+    pub(super) fn set_dictionary(&mut self, dict: &[u8]) {
+        let mut dict = &dict[dict.len().saturating_sub(WSIZE)..];
+        self.fill_window(&mut dict, true);
+        while self.lookahead >= MIN_MATCH {
+            let end = self.strstart + self.lookahead - (MIN_MATCH - 1);
+            for s in self.strstart..end {
+                self.insert_string(s);
+            }
+            self.strstart = end;
+            self.lookahead = MIN_MATCH - 1;
+            self.fill_window(&mut &[][..], true);
+        }
+        self.strstart += self.lookahead;
+        self.block_start = self.strstart as isize;
+        self.insert = self.lookahead;
+        self.lookahead = 0;
+        self.match_length = MIN_MATCH - 1;
+        self.prev_length = MIN_MATCH - 1;
+        self.match_available = false;
+        // The dictionary's last inserted string has only three bytes so far; its
+        // four-byte hash waits for the first byte of input (the catch-up insertion).
+        if self.use_index4 && self.insert == MIN_MATCH - 1 && self.strstart >= MIN_MATCH {
+            let p = self.strstart - MIN_MATCH;
+            let h4 = hash4(load_u32(&self.window, p));
+            debug_assert_eq!(self.head4[h4] as usize, p);
+            self.head4[h4] = self.prev4[p & WMASK];
+            self.index4_pending = Some(p);
+        }
     }
 
     /// deflate(Z_NO_FLUSH) with more input.
@@ -275,9 +325,34 @@ impl Lz77 {
 
     /// deflate(Z_FINISH): the input is complete.
     pub(super) fn finish(&mut self, out: &mut Vec<u8>) {
+        self.end(out, Ending::Finish);
+    }
+
+    /// deflate(Z_SYNC_FLUSH) once the input is complete: the output ends on a byte
+    /// boundary without a last block, so another stream may continue it.
+    pub(super) fn finish_sync(&mut self, out: &mut Vec<u8>) {
+        self.end(out, Ending::Sync);
+    }
+
+    fn end(&mut self, out: &mut Vec<u8>, ending: Ending) {
+        self.ending = ending;
         // Complete the fill_window() call that write() left waiting for input.
         self.fill_window(&mut &[][..], true);
         self.compress(out, true);
+    }
+
+    /// The end of deflate_fast/deflate_slow once the input is used up, and for a sync
+    /// flush the empty stored block `deflate()` adds after them.
+    fn end_blocks(&mut self, out: &mut Vec<u8>) {
+        match self.ending {
+            Ending::Finish => self.flush_block(out, true),
+            Ending::Sync => {
+                if self.trees.has_pending_symbols() {
+                    self.flush_block(out, false);
+                }
+                self.trees.tr_stored_block(out, &[], false);
+            }
+        }
     }
 
     fn compress(&mut self, out: &mut Vec<u8>, finishing: bool) {
@@ -329,6 +404,25 @@ impl Lz77 {
         self.window[at..at + n].copy_from_slice(&input[..n]);
         *input = &input[n..];
         self.lookahead += n;
+
+        // Strings at the end of a preset dictionary wait for the bytes that follow them
+        // before they can be hashed (zlib's catch-up insertion; `insert` is zero otherwise).
+        if n > 0 {
+            if let Some(p) = self.index4_pending.take() {
+                self.insert_index4(p);
+            }
+        }
+        if n > 0 && self.lookahead + self.insert >= MIN_MATCH {
+            let mut str = self.strstart - self.insert;
+            while self.insert > 0 {
+                self.insert_string(str);
+                str += 1;
+                self.insert -= 1;
+                if self.lookahead + self.insert < MIN_MATCH {
+                    break;
+                }
+            }
+        }
         if n < more && !finishing {
             return false;
         }
@@ -368,11 +462,18 @@ impl Lz77 {
             let count = self.chain_count[h].wrapping_add(1);
             self.chain_count[h] = count;
             self.chain_seq[s & WMASK] = count;
-            let h4 = hash4(load_u32(&self.window, s));
-            self.prev4[s & WMASK] = self.head4[h4];
-            self.head4[h4] = s as u16;
+            self.insert_index4(s);
         }
         head as usize
+    }
+
+    /// The four-byte index's part of `insert_string`.
+    #[inline(always)]
+    fn insert_index4(&mut self, s: usize) {
+        let s = s & 0xffff;
+        let h4 = hash4(load_u32(&self.window, s));
+        self.prev4[s & WMASK] = self.head4[h4];
+        self.head4[h4] = s as u16;
     }
 
     /// Sets match_start to the longest match starting at the given string and returns its
@@ -619,7 +720,7 @@ impl Lz77 {
             }
         }
         self.insert = self.strstart.min(MIN_MATCH - 1);
-        self.flush_block(out, true);
+        self.end_blocks(out);
     }
 
     /// Same as deflate_fast, but achieves better compression through lazy evaluation of
@@ -716,7 +817,7 @@ impl Lz77 {
             self.match_available = false;
         }
         self.insert = self.strstart.min(MIN_MATCH - 1);
-        self.flush_block(out, true);
+        self.end_blocks(out);
     }
 }
 

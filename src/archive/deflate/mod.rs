@@ -150,6 +150,27 @@ impl Deflater {
         }
     }
 
+    /// Sets the history the stream starts with (`deflateSetDictionary`, as
+    /// `zlib.compressobj(zdict=...)` does): matches may refer to the last 32 KiB of `dict`,
+    /// which is not output. Call before the first `write`. Level 0 ignores it, as its
+    /// output never refers back.
+    pub fn set_dictionary(&mut self, dict: &[u8]) {
+        if let Engine::Lz77(s) = &mut self.engine {
+            s.set_dictionary(dict);
+        }
+    }
+
+    /// Ends the input with `deflate(Z_SYNC_FLUSH)`: the output so far ends on a byte
+    /// boundary with no last block, so that another raw-deflate stream can follow it in
+    /// the same deflate stream (pigz's way of compressing pieces in parallel). Levels
+    /// 1-9 only; the encoder must be reset before it is used again.
+    pub fn finish_sync(&mut self, out: &mut Vec<u8>) {
+        match &mut self.engine {
+            Engine::Stored(_) => panic!("finish_sync needs a level of 1-9"),
+            Engine::Lz77(s) => s.finish_sync(out),
+        }
+    }
+
     /// Ends the stream (`deflate(Z_FINISH)`), appending the rest of the output to `out`.
     pub fn finish(mut self, out: &mut Vec<u8>) {
         self.finish_stream(out);

@@ -633,6 +633,11 @@ impl Trees {
 
     /// Records a literal; returns true when the block must be flushed (`_tr_tally_lit`).
     #[inline(always)]
+    /// Whether symbols are waiting for the next block (zlib's `sym_next != 0`).
+    pub(super) fn has_pending_symbols(&self) -> bool {
+        self.sym_next != 0
+    }
+
     pub(super) fn tr_tally_lit(&mut self, c: u8) -> bool {
         let i = self.sym_next;
         self.sym_dist[i] = 0;
