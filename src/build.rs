@@ -300,6 +300,16 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Threads for compression: `FORGE_BACKEND_THREADS`, else every core. Output bytes never
+/// depend on it.
+pub fn thread_count() -> usize {
+    std::env::var("FORGE_BACKEND_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::archive::tar::TarFlavor;

@@ -16,6 +16,11 @@ pub enum UnsetEpoch {
     Fixed(i64),
 }
 
+/// Piece size of the native sdist's parallel gzip: large enough that the pieces' extra
+/// block headers and sync markers cost under 0.1% of the size, small enough that a
+/// typical sdist (a few hundred KiB of tar) still spreads over the cores.
+pub const NATIVE_GZIP_PIECE: usize = 256 * 1024;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Profile {
     pub name: String,
@@ -46,6 +51,9 @@ pub struct Profile {
     /// Raw-deflate levels of the wheel's zip and of the sdist's gzip.
     pub wheel_level: u8,
     pub gzip_level: u8,
+    /// `Some(n)`: the sdist's gzip body is deflated in n-byte pieces on all cores (see
+    /// `archive::pieces`); `None`: one stream, as CPython's `GzipFile` writes it.
+    pub gzip_pieces: Option<usize>,
     /// How `Import-Name`/`Import-Namespace` lines are written (none before flit 4).
     pub import_name_lines: ImportNameLines,
     /// Which `[...]` of a requirement get their extras normalised.
@@ -232,7 +240,12 @@ impl Profile {
             writes_license_text: true,
             import_fallback: false,
             wheel_level: 6,
-            gzip_level: 9,
+            // Level 6 in pieces: the sdist is compressed on every core, the bytes stay the
+            // same on any machine, and level 6 takes 2.5 times less CPU than level 9 for
+            // a gzip 1.5% larger (botocore: 2.0 vs 5.1 s, 15.92 vs 15.68 MB; the pieces
+            // themselves add 0.07%). CPython 3.15 made 6 gzip's default for that reason.
+            gzip_level: 6,
+            gzip_pieces: Some(NATIVE_GZIP_PIECE),
             import_name_lines: ImportNameLines::Lines,
             bracket_extras: BracketExtras::AfterName,
             record: RecordStyle::CsvCrlf,
@@ -268,6 +281,7 @@ impl Profile {
             import_fallback: true,
             wheel_level: 6,
             gzip_level: 9,
+            gzip_pieces: None,
             import_name_lines: r.import_name_lines,
             bracket_extras: r.bracket_extras,
             record: r.record,

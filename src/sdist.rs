@@ -65,12 +65,23 @@ pub fn build(
     };
 
     let mut out = AtomicFile::create(&target).map_err(io_err)?;
-    let gz = GzipWriter::new(
-        out.take_file(),
-        &format!("{dist}.tar"),
-        gzip_mtime,
-        options.gzip_level(),
-    )
+    let gzip_name = format!("{dist}.tar");
+    let gz = match options.profile.gzip_pieces {
+        Some(piece) => GzipWriter::in_pieces(
+            out.take_file(),
+            &gzip_name,
+            gzip_mtime,
+            options.gzip_level(),
+            piece,
+            build::thread_count(),
+        ),
+        None => GzipWriter::new(
+            out.take_file(),
+            &gzip_name,
+            gzip_mtime,
+            options.gzip_level(),
+        ),
+    }
     .map_err(io_err)?;
     let mut tar = TarWriter::with_flavor(gz, options.runtime.tar_flavor);
     for f in &files {

@@ -22,7 +22,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::archive::read::gzip::{matching_level, read_gzip};
+use crate::archive::read::gzip::{deflates_in_pieces_to, matching_level, read_gzip};
 use crate::archive::read::tar::{TarArchive, TarKind, TarLimits, TarMember};
 use crate::archive::read::zip::{ZipArchive, ZipLimits};
 use crate::archive::tar::{DeviceFields, TarFlavor, UstarMtimeForFloat};
@@ -142,7 +142,24 @@ pub fn verify(sdist: &Path, wheel: Option<&Path>, profile: Option<&str>) -> Resu
     };
 
     // The sdist's CPython knobs.
-    let gzip_level = matching_level(&sdist_bytes[gz.body.clone()], &gz.data);
+    let body = &sdist_bytes[gz.body.clone()];
+    let mut pieces = None;
+    let mut gzip_level = matching_level(body, &gz.data);
+    if gzip_level.is_none() {
+        // Not one zlib stream: perhaps the native profile's parallel pieces.
+        let native = Profile::native();
+        if let Some(piece) = native.gzip_pieces {
+            if deflates_in_pieces_to(native.gzip_level, piece, &gz.data, body) {
+                gzip_level = Some(native.gzip_level);
+                pieces = Some(piece);
+            }
+        }
+    }
+    // Only forge's native profile writes pieces: no flit release needs trying.
+    let candidates = match (pieces, profile, &generator) {
+        (Some(_), None, None) => vec![Profile::native()],
+        _ => candidates,
+    };
     let flavor = tar_flavor(&tar);
     let runtime = Runtime {
         tar_flavor: flavor,
@@ -182,9 +199,10 @@ pub fn verify(sdist: &Path, wheel: Option<&Path>, profile: Option<&str>) -> Resu
             .push_str(" (newest profile that reproduces it)");
     }
     sdist_report.settings = format!(
-        "{}, gzip level {}, {}",
+        "{}, gzip level {}{}, {}",
         sdist_report.settings,
         gzip_level.map_or("unknown".to_string(), |l| l.to_string()),
+        pieces.map_or(String::new(), |p| format!(" in {} KiB pieces", p / 1024)),
         flavor_words(flavor)
     );
     reports.push(sdist_report);

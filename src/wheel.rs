@@ -413,13 +413,8 @@ pub struct Tuning {
 
 impl Tuning {
     pub fn from_machine() -> Tuning {
-        let threads = std::env::var("FORGE_BACKEND_THREADS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&n: &usize| n > 0)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         Tuning {
-            threads,
+            threads: build::thread_count(),
             whole_file_limit: 8 << 20,
             batch_bytes: 64 << 20,
         }

@@ -20,16 +20,28 @@
 //!
 //! CPython's default level is 9 up to 3.14 and 6 from 3.15 (cpython PR #131470); callers
 //! choose.
+//!
+//! [`GzipWriter::in_pieces`] writes the same container with the body deflated in pieces
+//! on several cores (see `pieces`); that body is not CPython's, and is for the native
+//! profile only.
 
 use std::io::{self, Write};
 
 use super::crc32::Crc32;
 use super::deflate::Deflater;
+use super::pieces::PieceDeflater;
 
 const MAGIC: [u8; 2] = [0x1f, 0x8b];
 const METHOD_DEFLATE: u8 = 8;
 const FLAG_FNAME: u8 = 0x08;
 const OS_UNKNOWN: u8 = 0xff;
+
+enum Body {
+    /// One deflate stream, as CPython's `GzipFile` writes it.
+    Stream(Deflater),
+    /// Pieces deflated in parallel.
+    Pieces(PieceDeflater),
+}
 
 /// Streaming gzip writer. Memory use is bounded by the deflater's window plus the output
 /// of one `write` call.
@@ -38,7 +50,7 @@ const OS_UNKNOWN: u8 = 0xff;
 /// so a truncated stream is never reported as complete.
 pub struct GzipWriter<W: Write> {
     inner: W,
-    deflater: Deflater,
+    body: Body,
     crc: Crc32,
     uncompressed_len: u64,
     compressed: Vec<u8>,
@@ -52,12 +64,42 @@ impl<W: Write> GzipWriter<W> {
     /// name is stored). `level` must be 0..=9. A base name containing NUL is refused:
     /// CPython would write it, but the header would then be unreadable (and CPython's
     /// `open()` of such a path fails first anyway).
-    pub fn new(mut inner: W, filename: &str, mtime: u32, level: u8) -> io::Result<Self> {
+    pub fn new(inner: W, filename: &str, mtime: u32, level: u8) -> io::Result<Self> {
+        Self::with_body(
+            inner,
+            filename,
+            mtime,
+            level,
+            Body::Stream(Deflater::new(level)),
+        )
+    }
+
+    /// Like `new`, with the body deflated in `piece_size` pieces on `threads` threads
+    /// (level 1-9). The bytes do not depend on `threads`.
+    pub fn in_pieces(
+        inner: W,
+        filename: &str,
+        mtime: u32,
+        level: u8,
+        piece_size: usize,
+        threads: usize,
+    ) -> io::Result<Self> {
+        let body = Body::Pieces(PieceDeflater::new(level, piece_size, threads)?);
+        Self::with_body(inner, filename, mtime, level, body)
+    }
+
+    fn with_body(
+        mut inner: W,
+        filename: &str,
+        mtime: u32,
+        level: u8,
+        body: Body,
+    ) -> io::Result<Self> {
         let header = header_bytes(filename, mtime, level)?;
         inner.write_all(&header)?;
         Ok(GzipWriter {
             inner,
-            deflater: Deflater::new(level),
+            body,
             crc: Crc32::new(),
             uncompressed_len: 0,
             compressed: Vec::new(),
@@ -70,7 +112,7 @@ impl<W: Write> GzipWriter<W> {
     pub fn finish(self) -> io::Result<W> {
         let GzipWriter {
             mut inner,
-            deflater,
+            body,
             crc,
             uncompressed_len,
             mut compressed,
@@ -81,7 +123,10 @@ impl<W: Write> GzipWriter<W> {
         }
         // The buffer still holds the last write's output, already sent to `inner`.
         compressed.clear();
-        deflater.finish(&mut compressed);
+        match body {
+            Body::Stream(deflater) => deflater.finish(&mut compressed),
+            Body::Pieces(pieces) => pieces.finish(&mut inner)?,
+        }
         compressed.extend_from_slice(&crc.value().to_le_bytes());
         // ISIZE is defined modulo 2^32; the truncation is the format, not a loss.
         compressed.extend_from_slice(&(uncompressed_len as u32).to_le_bytes());
@@ -102,8 +147,14 @@ impl<W: Write> Write for GzipWriter<W> {
         self.crc.update(buf);
         self.uncompressed_len += buf.len() as u64;
         self.compressed.clear();
-        self.deflater.write(buf, &mut self.compressed);
-        if let Err(err) = self.inner.write_all(&self.compressed) {
+        let written = match &mut self.body {
+            Body::Stream(deflater) => {
+                deflater.write(buf, &mut self.compressed);
+                self.inner.write_all(&self.compressed)
+            }
+            Body::Pieces(pieces) => pieces.write(buf, &mut self.inner),
+        };
+        if let Err(err) = written {
             self.poisoned = true;
             return Err(err);
         }

@@ -7,6 +7,7 @@ pub mod crc32;
 pub mod deflate;
 pub mod gzip;
 pub mod inflate;
+pub mod pieces;
 pub mod read;
 pub mod tar;
 pub mod zip;

@@ -10,6 +10,7 @@ import io
 import posixpath
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 
@@ -179,10 +180,44 @@ def _wheel_native_differences(flit, native):
     return out
 
 
+NATIVE_GZIP_PIECE = 256 * 1024
+DEFLATE_HISTORY = 32 * 1024
+
+
+def native_gzip_body(tar_bytes, level=6):
+    """The native sdist's gzip body as README documents it (native vs flit, row 13), in
+    CPython's zlib: level-6 pieces of 256 KiB, each primed with the 32 KiB before it and
+    sync-flushed, the last (possibly empty) one finished."""
+    starts = list(range(0, len(tar_bytes), NATIVE_GZIP_PIECE))
+    if not starts or len(tar_bytes) % NATIVE_GZIP_PIECE == 0:
+        starts.append(len(tar_bytes))  # the stream always ends with a last piece
+    out = []
+    for i, start in enumerate(starts):
+        history = tar_bytes[max(0, start - DEFLATE_HISTORY) : start]
+        kw = {"zdict": history} if history else {}
+        co = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, **kw)
+        last = i == len(starts) - 1
+        piece = tar_bytes[start : start + NATIVE_GZIP_PIECE]
+        out.append(co.compress(piece) + co.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
+    return b"".join(out)
+
+
+def gzip_body(data):
+    """The raw-deflate body of a one-member gzip file (FNAME field only, as CPython and
+    forge write it)."""
+    if data[:3] != b"\x1f\x8b\x08" or data[3] not in (0, 0x08):
+        raise ValueError("not a gzip file with only an FNAME field")
+    start = data.index(b"\0", 10) + 1 if data[3] == 0x08 else 10
+    return data[start:-8]
+
+
 def _sdist_native_differences(flit, native, project=None):
     if Path(flit).name != Path(native).name:
         return [f"sdist file names differ: {Path(flit).name} vs {Path(native).name}"]
     out = []
+    data = Path(native).read_bytes()
+    if gzip_body(data) != native_gzip_body(gzip.decompress(data)):
+        out.append("sdist: the gzip body is not the documented level-6 pieces")
     mf, mn = tar_members(flit), tar_members(native)
     if [m[0] for m in mf] != [m[0] for m in mn]:
         return [f"sdist member lists differ:\n  flit:   {[m[0] for m in mf]}\n  native: {[m[0] for m in mn]}"]

@@ -325,6 +325,43 @@ pub fn deflates_to(level: u8, data: &[u8], body: &[u8]) -> bool {
     agrees(&mut out) && matched == body.len()
 }
 
+/// Whether deflating `data` at `level` in `piece_size` pieces (`archive::pieces`, the
+/// native sdist's body) gives exactly `body`, stopping at the first piece that differs.
+pub fn deflates_in_pieces_to(level: u8, piece_size: usize, data: &[u8], body: &[u8]) -> bool {
+    /// A sink that compares what is written with `expected` and fails at the first
+    /// difference, which stops the encoder early.
+    struct Compare<'a> {
+        expected: &'a [u8],
+        at: usize,
+    }
+    impl std::io::Write for Compare<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            match self.expected.get(self.at..self.at + buf.len()) {
+                Some(e) if e == buf => {
+                    self.at += buf.len();
+                    Ok(buf.len())
+                }
+                _ => Err(std::io::Error::other("differs")),
+            }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let Ok(mut encoder) =
+        crate::archive::pieces::PieceDeflater::new(level, piece_size, crate::build::thread_count())
+    else {
+        return false;
+    };
+    let mut sink = Compare {
+        expected: body,
+        at: 0,
+    };
+    encoder.write(data, &mut sink).is_ok()
+        && encoder.finish(&mut sink).is_ok()
+        && sink.at == body.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
