@@ -62,17 +62,24 @@ impl<'a> Checker<'a> {
         match (self.profile.config_formats, metadata) {
             (ConfigFormats::ProjectOnly, _) => Ok(None),
             (ConfigFormats::OldOnly, None) => {
-                self.diags.push(
-                    Diagnostic::error(format!(
-                        "flit {release} reads metadata only from [tool.flit.metadata], and \
-                         this pyproject.toml has none"
-                    ))
-                    .in_file(&doc.path)
+                let (key, span) = match doc.root.entry("project") {
+                    Some(p) => ("project", first_line(&doc.text, &p.node.span)),
+                    None => (TABLE, 0..0),
+                };
+                let d = doc
+                    .error(
+                        key,
+                        span,
+                        format!(
+                            "flit {release} reads metadata only from [tool.flit.metadata], \
+                             and this pyproject.toml has none"
+                        ),
+                    )
                     .with_help(
                         "[project] tables are read from flit 3.2 on: use a newer flit profile, \
                          or write the metadata as [tool.flit.metadata]",
-                    ),
-                );
+                    );
+                self.diags.push(d);
                 Err(())
             }
             (ConfigFormats::OldOnly, Some(e)) => {

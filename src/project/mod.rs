@@ -3083,6 +3083,14 @@ mod tests {
     }
 
     #[test]
+    fn flit_3_0_wheel_names_keep_dots() {
+        // Measured: `Odd_-.Name` 1.0+local.7 → `Odd__.Name-1.0_local.7-py3-none-any.whl`.
+        assert_eq!(escape_keeping_dots("Odd_-.Name"), "Odd__.Name");
+        assert_eq!(escape_keeping_dots("1.0+local.7"), "1.0_local.7");
+        assert_eq!(escape_keeping_dots("Old.Pkg-Name"), "Old.Pkg_Name");
+    }
+
+    #[test]
     fn normpath_matches_python() {
         assert_eq!(normpath("a/./b/../c"), "a/c");
         assert_eq!(normpath("../x"), "../x");
