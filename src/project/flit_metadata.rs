@@ -9,7 +9,6 @@ use std::ops::Range;
 
 use super::checks::{self, is_dotted_identifier};
 use super::{first_line, normpath, quote_key, Checker, License, Located, Module, Project, Readme};
-use crate::diagnostic::Diagnostic;
 use crate::profile::{ConfigFormats, LicenseLayout};
 use crate::pyproject::{Node, Table, Value};
 
