@@ -140,6 +140,23 @@ impl BuildOptions {
         })
     }
 
+    /// flit ≤ 3.3 cannot date zip entries before 1980 and fails the wheel build
+    /// (`ValueError: ZIP does not support timestamps before 1980`).
+    pub fn check_wheel_epoch(&self) -> Result<(), Diagnostics> {
+        const Y1980: i64 = 315_532_800;
+        match self.wheel_epoch {
+            Some(e) if self.profile.pre1980_epoch_error && e < Y1980 => Err(Diagnostic::error(
+                format!(
+                    "SOURCE_DATE_EPOCH={e} is before 1980, and {} cannot build a wheel with it",
+                    self.profile.generator
+                ),
+            )
+            .with_help("set SOURCE_DATE_EPOCH to 315532800 (1980-01-01) or later; flit 3.4+ clamps earlier dates")
+            .into()),
+            _ => Ok(()),
+        }
+    }
+
     /// The date `verify` recovered for the wheel entry `name`, if any.
     pub fn zip_time_override(&self, name: &str) -> Option<CivilTime> {
         self.zip_time_overrides.as_ref()?.get(name).copied()

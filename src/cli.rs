@@ -519,6 +519,9 @@ fn cmd_hook(args: &[String]) -> Result<i32, Failure> {
         "build-editable" => crate::editable::build(&project, &options, &outdir, md)?,
         "build-sdist" => crate::sdist::build(&project, &options, &outdir)?,
         "prepare-metadata-wheel" | "prepare-metadata-editable" => {
+            if hook == "prepare-metadata-editable" {
+                crate::editable::supported(&options.profile)?;
+            }
             let info = crate::wheel::DistInfo::new(&project, &options);
             info.write_to(&outdir)?;
             info.dir_name

@@ -30,5 +30,21 @@ pub fn build(
     outdir: &Path,
     metadata_dir: Option<&Path>,
 ) -> Result<String, Diagnostics> {
+    supported(&options.profile)?;
     crate::wheel::build(project, options, outdir, metadata_dir, true)
+}
+
+/// flit ≤ 3.3 has no PEP 660 hooks; frontends then fall back or fail, so the profile
+/// must not quietly build what that release could not.
+pub fn supported(profile: &crate::profile::Profile) -> Result<(), Diagnostics> {
+    if profile.editable_hooks {
+        return Ok(());
+    }
+    Err(crate::diagnostic::Diagnostic::error(format!(
+        "flit {} has no editable builds (build_editable and \
+         prepare_metadata_for_build_editable came in flit 3.4)",
+        profile.flit_version().unwrap_or("")
+    ))
+    .with_help("use --profile flit-3.4.0 or later for editable installs")
+    .into())
 }

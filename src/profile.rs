@@ -94,6 +94,45 @@ pub struct Profile {
     /// flit 4 maps the name `foo-bar-stubs` to the folder `foo_bar-stubs`; 3.x looks
     /// for `foo_bar_stubs` and so cannot build stub-only packages.
     pub stub_packages: bool,
+    /// Which pyproject.toml tables hold the metadata.
+    pub config_formats: ConfigFormats,
+    /// flit ≤ 3.2 writes the sdist's PKG-INFO from a 7-line `Metadata-Version: 1.1`
+    /// template (the literal `None` for a missing value); later, a copy of METADATA.
+    pub pkg_info_template: bool,
+    /// flit ≤ 3.1 writes `Home-page: UNKNOWN` and `License: UNKNOWN` when absent.
+    pub unknown_placeholders: bool,
+    /// flit ≥ 3.2 folds multi-line values with an 8-space continuation; before, the
+    /// line breaks went into the header raw.
+    pub fold_multiline: bool,
+    /// flit ≥ 3.11 writes the old format's `License:` after Description-Content-Type
+    /// (raw, and only when non-empty); before, after Home-page.
+    pub license_after_content_type: bool,
+    /// flit ≥ 3.2 matches the readme's extension case-insensitively (`README.MD`).
+    pub readme_suffix_any_case: bool,
+    /// flit ≤ 3.3 crashes building a wheel when SOURCE_DATE_EPOCH is before 1980; later
+    /// releases clamp the zip dates to 1980-01-01.
+    pub pre1980_epoch_error: bool,
+    /// flit ≥ 3.5: a dotted module name is a package inside namespace packages.
+    pub namespace_modules: bool,
+    /// flit 3.0 escapes the wheel and `.dist-info` names with `[^\w\d.]+` → `_`
+    /// (dots kept, `+` of a local version too); later, runs of `-_.` become `_`.
+    pub wheel_name_keeps_dots: bool,
+    /// flit ≥ 3.4 has the PEP 660 hooks.
+    pub editable_hooks: bool,
+    /// flit ≤ 3.1 crashes (IsADirectoryError) when a folder matches `COPYING*` or
+    /// `LICENSE*`; 3.2 skips folders.
+    pub license_dir_crashes: bool,
+}
+
+/// Where a release reads metadata from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigFormats {
+    /// flit 3.0–3.1: only `[tool.flit.metadata]` (a `[project]` table is ignored).
+    OldOnly,
+    /// flit 3.2–3.12: `[project]` or `[tool.flit.metadata]`, never both.
+    Both,
+    /// flit 4 and native: `[project]` only; the old tables are refused.
+    ProjectOnly,
 }
 
 /// How a release writes the import-name lines.
@@ -184,7 +223,83 @@ struct FlitRelease {
     sdist_doublestar: bool,
     wheel_name_lowercase: bool,
     external_data: bool,
+    /// The knobs of ≤ 3.4 (and the old format's), flit-versions.md §2.2 A–E.
+    legacy: Legacy,
 }
+
+/// Knobs that change only among the oldest releases, grouped so that each row names
+/// the era it belongs to.
+#[derive(Clone, Copy)]
+struct Legacy {
+    config_formats: ConfigFormats,
+    pkg_info_template: bool,
+    unknown_placeholders: bool,
+    fold_multiline: bool,
+    license_after_content_type: bool,
+    readme_suffix_any_case: bool,
+    pre1980_epoch_error: bool,
+    namespace_modules: bool,
+    wheel_name_keeps_dots: bool,
+    editable_hooks: bool,
+    license_dir_crashes: bool,
+}
+
+/// 3.0.0: pytoml, old format only, 1.1 PKG-INFO, `UNKNOWN`, raw multi-line values,
+/// case-sensitive readme extension, wheel names keep dots.
+const L3_0: Legacy = Legacy {
+    config_formats: ConfigFormats::OldOnly,
+    pkg_info_template: true,
+    unknown_placeholders: true,
+    fold_multiline: false,
+    license_after_content_type: false,
+    readme_suffix_any_case: false,
+    pre1980_epoch_error: true,
+    namespace_modules: false,
+    wheel_name_keeps_dots: true,
+    editable_hooks: false,
+    license_dir_crashes: true,
+};
+/// 3.1.0: wheel names `[-_.]+` → `_` (#395).
+const L3_1: Legacy = Legacy {
+    wheel_name_keeps_dots: false,
+    ..L3_0
+};
+/// 3.2.0: `[project]` (#393), no `UNKNOWN`, folded values (#402), any-case readme
+/// extension, license folders skipped (#401).
+const L3_2: Legacy = Legacy {
+    config_formats: ConfigFormats::Both,
+    unknown_placeholders: false,
+    fold_multiline: true,
+    readme_suffix_any_case: true,
+    license_dir_crashes: false,
+    ..L3_1
+};
+/// 3.3.0: PKG-INFO = METADATA (#410).
+const L3_3: Legacy = Legacy {
+    pkg_info_template: false,
+    ..L3_2
+};
+/// 3.4.0: pre-1980 epochs clamped (#448), PEP 660 hooks (#400).
+const L3_4: Legacy = Legacy {
+    pre1980_epoch_error: false,
+    editable_hooks: true,
+    ..L3_3
+};
+/// 3.5.0: namespace packages (#468).
+const L3_5: Legacy = Legacy {
+    namespace_modules: true,
+    ..L3_4
+};
+/// 3.11.0: the old format's `License:` moves below Description-Content-Type.
+const L3_11: Legacy = Legacy {
+    license_after_content_type: true,
+    ..L3_5
+};
+/// 4.0: `[project]` only (#771).
+const L4: Legacy = Legacy {
+    config_formats: ConfigFormats::ProjectOnly,
+    ..L3_11
+};
 
 use BracketExtras::Verbatim;
 use BracketExtras::{AfterName, FirstAnywhereReplaceAll as FirstAll};
@@ -195,21 +310,26 @@ use RecordStyle::{CsvCrlf, PlainLf};
 
 #[rustfmt::skip]
 const FLIT_RELEASES: &[FlitRelease] = &[
-    FlitRelease { version: "3.5.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
-    FlitRelease { version: "3.5.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
-    FlitRelease { version: "3.6.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false },
-    FlitRelease { version: "3.7.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "3.7.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
-    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true },
+    FlitRelease { version: "3.0.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_0 },
+    FlitRelease { version: "3.1.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_1 },
+    FlitRelease { version: "3.2.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_2 },
+    FlitRelease { version: "3.3.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_3 },
+    FlitRelease { version: "3.4.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_4 },
+    FlitRelease { version: "3.5.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5 },
+    FlitRelease { version: "3.5.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5 },
+    FlitRelease { version: "3.6.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5 },
+    FlitRelease { version: "3.7.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
+    FlitRelease { version: "3.7.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
+    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
+    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
+    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
+    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
+    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_11 },
+    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_11 },
+    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4 },
+    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4 },
+    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4 },
+    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4 },
 ];
 
 /// The newest supported flit release, which `flit` alone selects.
@@ -262,6 +382,17 @@ impl Profile {
             sdist_doublestar: true,
             wheel_name_lowercase: true,
             external_data: true,
+            config_formats: ConfigFormats::ProjectOnly,
+            pkg_info_template: false,
+            unknown_placeholders: false,
+            fold_multiline: true,
+            license_after_content_type: true,
+            readme_suffix_any_case: true,
+            pre1980_epoch_error: false,
+            namespace_modules: true,
+            wheel_name_keeps_dots: false,
+            editable_hooks: true,
+            license_dir_crashes: false,
         }
     }
 
@@ -298,6 +429,17 @@ impl Profile {
             sdist_doublestar: r.sdist_doublestar,
             wheel_name_lowercase: r.wheel_name_lowercase,
             external_data: r.external_data,
+            config_formats: r.legacy.config_formats,
+            pkg_info_template: r.legacy.pkg_info_template,
+            unknown_placeholders: r.legacy.unknown_placeholders,
+            fold_multiline: r.legacy.fold_multiline,
+            license_after_content_type: r.legacy.license_after_content_type,
+            readme_suffix_any_case: r.legacy.readme_suffix_any_case,
+            pre1980_epoch_error: r.legacy.pre1980_epoch_error,
+            namespace_modules: r.legacy.namespace_modules,
+            wheel_name_keeps_dots: r.legacy.wheel_name_keeps_dots,
+            editable_hooks: r.legacy.editable_hooks,
+            license_dir_crashes: r.legacy.license_dir_crashes,
         })
     }
 

@@ -118,7 +118,11 @@ pub fn build(
             }
         }
     }
-    let pkg_info = metadata::core_metadata(project, &options.profile);
+    let pkg_info = if options.profile.pkg_info_template {
+        metadata::pkg_info_template(project)
+    } else {
+        metadata::core_metadata(project, &options.profile)
+    };
     // flit's PKG-INFO is a fresh TarInfo: mtime 0 whatever the epoch. Native gives it the
     // same time as every other member.
     let pkg_info_time = if options.profile.is_native() {

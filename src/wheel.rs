@@ -151,9 +151,13 @@ pub fn build_tuned(
 ) -> Result<String, Diagnostics> {
     let mut layout = layout::wheel_layout(project)?;
     let mut dist_info = DistInfo::new(project, options);
+    options.check_wheel_epoch()?;
     if options.profile.license_layout == crate::profile::LicenseLayout::Flat {
-        layout.licenses =
-            crate::project::flit_legacy::flat_license_files(&project.root, &dist_info.dir_name);
+        layout.licenses = crate::project::flit_legacy::flat_license_files(
+            &project.root,
+            &dist_info.dir_name,
+            &options.profile,
+        )?;
     }
     if let Some(md) = metadata_dir {
         dist_info = dist_info.from_prepared(md)?;

@@ -14,8 +14,31 @@ pub fn core_metadata(project: &Project, profile: &Profile) -> String {
     out.push_str(&format!("Name: {}\n", project.name));
     out.push_str(&format!("Version: {}\n", project.version));
     let content_type = project.readme.as_ref().and_then(|r| r.content_type.clone());
+    // flit ≤ 3.1 wrote line breaks raw; later releases fold them.
+    let value = |v: &str| {
+        if profile.fold_multiline {
+            fold(v)
+        } else {
+            v.to_string()
+        }
+    };
+    // flit ≤ 3.1 always wrote these three, `UNKNOWN` standing in for a missing or
+    // empty value.
+    let placeholder = |field: &str, v: &Option<String>| -> Option<String> {
+        match v {
+            Some(v) if !(profile.unknown_placeholders && v.is_empty()) => {
+                Some(format!("{field}: {}\n", value(v)))
+            }
+            _ if profile.unknown_placeholders => Some(format!("{field}: UNKNOWN\n")),
+            _ => None,
+        }
+    };
+    out.extend(placeholder("Summary", &project.summary));
+    out.extend(placeholder("Home-page", &project.home_page));
+    if !profile.license_after_content_type {
+        out.extend(placeholder("License", &project.license_field));
+    }
     let optional = [
-        ("Summary", &project.summary),
         ("Keywords", &project.keywords),
         ("Author", &project.author),
         ("Author-email", &project.author_email),
@@ -24,15 +47,22 @@ pub fn core_metadata(project: &Project, profile: &Profile) -> String {
         ("Requires-Python", &project.requires_python),
         ("Description-Content-Type", &content_type),
     ];
-    for (field, value) in optional {
-        if let Some(v) = value {
-            out.push_str(&format!("{field}: {}\n", fold(v)));
+    for (field, v) in optional {
+        if let Some(v) = v {
+            out.push_str(&format!("{field}: {}\n", value(v)));
         }
     }
     match &project.license {
         License::Expression(e) => out.push_str(&format!("License-Expression: {e}\n")),
         License::Text(t) if profile.writes_license_text => {
             out.push_str(&format!("License: {}\n", fold(t)))
+        }
+        _ => {}
+    }
+    // flit ≥ 3.11 writes the old format's license text here, unfolded, when non-empty.
+    match &project.license_field {
+        Some(t) if profile.license_after_content_type && !t.is_empty() => {
+            out.push_str(&format!("License: {t}\n"))
         }
         _ => {}
     }
@@ -67,6 +97,21 @@ pub fn core_metadata(project: &Project, profile: &Profile) -> String {
         out.push('\n');
     }
     out
+}
+
+/// flit ≤ 3.2's sdist PKG-INFO: a fixed `Metadata-Version: 1.1` template filled with
+/// `str.format`, so a missing value is the literal `None` and line breaks stay raw.
+pub fn pkg_info_template(project: &Project) -> String {
+    let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "None".to_string());
+    format!(
+        "Metadata-Version: 1.1\nName: {}\nVersion: {}\nSummary: {}\nHome-page: {}\nAuthor: {}\nAuthor-email: {}\n",
+        project.name,
+        project.version,
+        or_none(&project.summary),
+        or_none(&project.home_page),
+        or_none(&project.author),
+        or_none(&project.author_email),
+    )
 }
 
 /// The lowest core-metadata version that has every field we emit, and at least 2.2 (the

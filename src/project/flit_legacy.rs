@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::license::LicenseError;
 use super::requirement::normalize_extra;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::layout::ArchiveFile;
 use crate::profile::{LicenseExprSupport, Profile};
 use crate::pyproject::{Table, Value};
@@ -48,21 +49,40 @@ pub fn license_table_file(project: &Table) -> Option<String> {
 }
 
 /// The wheel's license files under flit ≤ 3.10: for `COPYING*` then `LICENSE*`, the
-/// top-level regular files matching it, sorted, copied flat into `dist_info`.
-pub fn flat_license_files(root: &Path, dist_info: &str) -> Vec<ArchiveFile> {
+/// top-level regular files matching it, sorted, copied flat into `dist_info`. flit ≤ 3.1
+/// crashed on a matching folder, so those profiles refuse one.
+pub fn flat_license_files(
+    root: &Path,
+    dist_info: &str,
+    profile: &Profile,
+) -> Result<Vec<ArchiveFile>, Diagnostics> {
     let mut out = Vec::new();
     let Ok(dir) = std::fs::read_dir(root) else {
-        return out;
+        return Ok(out);
     };
-    let names: Vec<String> = dir
+    let mut names: Vec<(String, bool)> = dir
         .filter_map(Result::ok)
-        .filter(|e| e.path().is_file())
-        .filter_map(|e| e.file_name().into_string().ok())
+        .filter_map(|e| {
+            let is_file = e.path().is_file();
+            e.file_name().into_string().ok().map(|n| (n, is_file))
+        })
         .collect();
+    names.sort();
     for base in ["COPYING", "LICENSE"] {
-        let mut matching: Vec<&String> = names.iter().filter(|n| n.starts_with(base)).collect();
-        matching.sort();
-        for name in matching {
+        for (name, is_file) in names.iter().filter(|(n, _)| n.starts_with(base)) {
+            if !is_file {
+                if profile.license_dir_crashes && root.join(name).is_dir() {
+                    return Err(Diagnostic::error(format!(
+                        "{name}/ is a folder matching {base}*, and flit {} fails on it \
+                         (IsADirectoryError) when it copies license files into the wheel",
+                        profile.flit_version().unwrap_or("")
+                    ))
+                    .in_file(root.join(name))
+                    .with_help("rename the folder, or use flit-3.2.0 or later, which skips folders")
+                    .into());
+                }
+                continue;
+            }
             out.push(ArchiveFile {
                 source: root.join(name),
                 archive_path: format!("{dist_info}/{name}"),
@@ -70,7 +90,7 @@ pub fn flat_license_files(root: &Path, dist_info: &str) -> Vec<ArchiveFile> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// flit ≤ 3.7's py2 rule: py3 only if some comma-separated part of requires-python

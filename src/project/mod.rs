@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod classifiers;
 pub mod flit_legacy;
+pub mod flit_metadata;
 pub mod forge_table;
 pub mod license;
 pub mod module;
@@ -21,7 +22,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::profile::Profile;
+use crate::profile::{ConfigFormats, Profile};
 use crate::pyproject::{Node, PyProject, Table, Value};
 use checks::is_dotted_identifier;
 
@@ -150,6 +151,12 @@ pub struct Project {
     pub forge: forge_table::ForgeTable,
     /// Whether file names use the lowercased name (flit ≥ 3.7, native).
     pub dist_name_lowercase: bool,
+    /// flit 3.0's escaping of wheel names (see [`Profile::wheel_name_keeps_dots`]).
+    pub dist_name_keeps_dots: bool,
+    /// `[tool.flit.metadata] home-page` (`Home-page:`; the old format only).
+    pub home_page: Option<String>,
+    /// `[tool.flit.metadata] license`: free text for `License:` (the old format only).
+    pub license_field: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -163,6 +170,13 @@ impl Project {
     /// `Name` normalised for file names: runs of `-_.` become `_`, lowercased (but for
     /// flit ≤ 3.6, which kept the case).
     pub fn dist_name(&self) -> String {
+        if self.dist_name_keeps_dots {
+            return format!(
+                "{}-{}",
+                escape_keeping_dots(&self.name),
+                escape_keeping_dots(&self.version)
+            );
+        }
         let mut out = String::new();
         let mut in_sep = false;
         for c in self.name.chars() {
@@ -286,6 +300,7 @@ pub fn from_pyproject_with(
         publish: lint == Lint::Publish,
         header: 0..0,
         sdist_excludes: Vec::new(),
+        old_format: false,
         diags: Diagnostics::new(),
     };
     let project = c.project();
@@ -319,6 +334,8 @@ struct Checker<'a> {
     header: Range<usize>,
     /// `[tool.flit.sdist] exclude` patterns (key, span, normalised pattern).
     sdist_excludes: Vec<(String, Range<usize>, String)>,
+    /// The metadata comes from `[tool.flit.metadata]` (flit 3.x's old format).
+    old_format: bool,
     diags: Diagnostics,
 }
 
@@ -522,11 +539,17 @@ impl<'a> Checker<'a> {
         let root_table = &doc.root;
         let tool = root_table.get("tool").and_then(|t| self.table("tool", t));
         let tool_flit = tool.and_then(|t| t.get("flit"));
-        if let Some(flit) = tool_flit {
-            self.check_old_flit_tables(flit);
-        }
         if let Some(bs) = root_table.get("build-system") {
             self.build_system(bs);
+        }
+        match (self.old_format_table(), tool_flit) {
+            (Err(()), _) => return None,
+            (Ok(Some(metadata)), Some(flit)) => {
+                self.old_format = true;
+                return self.old_format_project(metadata, flit);
+            }
+            (Ok(_), Some(flit)) => self.check_old_flit_tables(flit),
+            (Ok(_), None) => {}
         }
         let Some(project_node) = root_table.get("project") else {
             self.diags.push(
@@ -645,35 +668,7 @@ impl<'a> Checker<'a> {
 
         let version = match (static_version, dyn_version) {
             (Some((v, span)), _) => self.version("project.version", &v, span),
-            (None, Some((v, file))) => {
-                let shown = self.rel(&file);
-                match version::Version::parse(&v) {
-                    Ok(parsed) => {
-                        if parsed.is_local() && self.publish {
-                            self.dynamic_error(
-                                "version",
-                                format!(
-                                    "PyPI does not accept local versions like {:?} (__version__ in {shown})",
-                                    parsed.to_string()
-                                ),
-                                Some("drop the `+...` part before uploading".into()),
-                            );
-                        }
-                        Some(parsed.to_string())
-                    }
-                    Err(e) => {
-                        self.dynamic_error(
-                            "version",
-                            format!(
-                                "__version__ = {v:?} in {shown} is not a valid PEP 440 version: {}",
-                                e.message
-                            ),
-                            Some("use a PEP 440 version, such as \"1.0\", \"2.1.0rc1\" or \"0.3.post1\"".into()),
-                        );
-                        None
-                    }
-                }
-            }
+            (None, Some((v, file))) => self.dynamic_version(&v, &file),
             (None, None) => None,
         };
         let summary = match (static_summary, dyn_summary) {
@@ -683,25 +678,12 @@ impl<'a> Checker<'a> {
         };
 
         let readme = project.entry("readme").and_then(|e| self.readme(&e.node));
-        let requires_python = project.get("requires-python").and_then(|n| {
-            let s = self.string("project.requires-python", n)?;
-            if !self.one_line("project.requires-python", &n.span, s, "requires-python") {
-                return None;
-            }
-            if let Err(e) = requirement::SpecifierSet::parse(s) {
-                let at = checks::content_span(&self.doc.text, &n.span, s, e.offset..e.end.max(e.offset + 1));
-                self.error_help(
-                    "project.requires-python",
-                    at,
-                    format!("invalid requires-python {s:?}: {}", e.message),
-                    "write version specifiers separated by commas, such as \">=3.9\" or \">=3.9, !=3.10.0\"",
-                );
-                return None;
-            }
-            Some(s.to_string())
-        });
+        let requires_python = project
+            .get("requires-python")
+            .and_then(|n| self.requires_python("project.requires-python", n));
         let (license, mut license_files) = self.license(project);
-        let classifiers = self.classifiers(project, &license);
+        let classifiers =
+            self.classifiers("project.classifiers", project.get("classifiers"), &license);
         let (author, author_email) = self.people(project, "authors");
         let (maintainer, maintainer_email) = self.people(project, "maintainers");
         let keywords = project.get("keywords").and_then(|n| {
@@ -726,9 +708,17 @@ impl<'a> Checker<'a> {
             }
             Some(items.iter().map(|k| k.text).collect::<Vec<_>>().join(","))
         });
-        let project_urls = self.urls(project);
+        let project_urls = self.urls("project.urls", project.get("urls"));
         let entry_points = self.entry_points(project);
-        let (requires_dist, provides_extra) = self.dependencies(project);
+        let (requires_dist, provides_extra) = self.dependencies(
+            project
+                .get("dependencies")
+                .map(|n| ("project.dependencies", n)),
+            project
+                .get("optional-dependencies")
+                .map(|n| ("project.optional-dependencies", n)),
+            None,
+        );
 
         let (import_names, import_namespaces) = match &module {
             Some(m) => self.import_names(project, m, &dynamic),
@@ -797,6 +787,9 @@ impl<'a> Checker<'a> {
             referenced_files,
             forge,
             dist_name_lowercase: self.profile.wheel_name_lowercase,
+            dist_name_keeps_dots: self.profile.wheel_name_keeps_dots,
+            home_page: None,
+            license_field: None,
         })
     }
 
@@ -924,30 +917,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_old_flit_tables(&mut self, flit: &Node) {
-        let Some(t) = flit.value.as_table() else {
-            return;
-        };
-        for e in &t.entries {
-            let key = format!("tool.flit.{}", quote_key(&e.key));
-            match e.key.as_str() {
-                "metadata" => self.error_help(
-                    &key,
-                    e.key_span.clone(),
-                    "the [tool.flit.metadata] table is no longer supported",
-                    "move the metadata to the standard [project] table",
-                ),
-                "scripts" | "entrypoints" => self.error_help(
-                    &key,
-                    e.key_span.clone(),
-                    format!("the [tool.flit.{}] table is no longer supported", e.key),
-                    "use [project.scripts], [project.gui-scripts] or [project.entry-points]",
-                ),
-                _ => {}
-            }
-        }
-    }
-
     fn dynamic(&mut self, project: &Table) -> Vec<String> {
         let Some(node) = project.get("dynamic") else {
             return Vec::new();
@@ -1065,6 +1034,18 @@ impl<'a> Checker<'a> {
                 );
                 return None;
             }
+            if s.contains('.') && !self.profile.namespace_modules {
+                self.error_help(
+                    "tool.flit.module.name",
+                    node.span.clone(),
+                    format!(
+                        "flit {} has no namespace packages, so it cannot build the dotted module {s:?}",
+                        self.profile.flit_version().unwrap_or("")
+                    ),
+                    "namespace packages are built from flit 3.5 on: use a newer flit profile",
+                );
+                return None;
+            }
             return Some(s.to_string());
         }
         let name = name?;
@@ -1085,6 +1066,18 @@ impl<'a> Checker<'a> {
                     self.profile.flit_version().unwrap_or("")
                 ),
                 "set [tool.flit.module] name, or use a newer flit profile",
+            );
+            return None;
+        }
+        if module.contains('.') && !self.profile.namespace_modules {
+            self.error_help(
+                "project.name",
+                self.header.clone(),
+                format!(
+                    "flit {} has no namespace packages, so it cannot build the dotted module {module:?}",
+                    self.profile.flit_version().unwrap_or("")
+                ),
+                "namespace packages are built from flit 3.5 on: use a newer flit profile",
             );
             return None;
         }
@@ -1282,6 +1275,40 @@ impl<'a> Checker<'a> {
             None
         };
         (summary, version)
+    }
+
+    /// `__version__` read from `file`, normalised.
+    fn dynamic_version(&mut self, v: &str, file: &Path) -> Option<String> {
+        let shown = self.rel(file);
+        match version::Version::parse(v) {
+            Ok(parsed) => {
+                if parsed.is_local() && self.publish {
+                    self.dynamic_error(
+                        "version",
+                        format!(
+                            "PyPI does not accept local versions like {:?} (__version__ in {shown})",
+                            parsed.to_string()
+                        ),
+                        Some("drop the `+...` part before uploading".into()),
+                    );
+                }
+                Some(parsed.to_string())
+            }
+            Err(e) => {
+                self.dynamic_error(
+                    "version",
+                    format!(
+                        "__version__ = {v:?} in {shown} is not a valid PEP 440 version: {}",
+                        e.message
+                    ),
+                    Some(
+                        "use a PEP 440 version, such as \"1.0\", \"2.1.0rc1\" or \"0.3.post1\""
+                            .into(),
+                    ),
+                );
+                None
+            }
+        }
     }
 
     /// The values of flit's import fallback, passed in by the shim; without them, an
@@ -1630,6 +1657,29 @@ impl<'a> Checker<'a> {
         Some(path)
     }
 
+    fn requires_python(&mut self, key: &str, n: &Node) -> Option<String> {
+        let s = self.string(key, n)?;
+        if !self.one_line(key, &n.span, s, "requires-python") {
+            return None;
+        }
+        if let Err(e) = requirement::SpecifierSet::parse(s) {
+            let at = checks::content_span(
+                &self.doc.text,
+                &n.span,
+                s,
+                e.offset..e.end.max(e.offset + 1),
+            );
+            self.error_help(
+                key,
+                at,
+                format!("invalid requires-python {s:?}: {}", e.message),
+                "write version specifiers separated by commas, such as \">=3.9\" or \">=3.9, !=3.10.0\"",
+            );
+            return None;
+        }
+        Some(s.to_string())
+    }
+
     fn license(&mut self, project: &Table) -> (License, Vec<String>) {
         let mut files = Vec::new();
         let license = match project.get("license") {
@@ -1735,7 +1785,7 @@ impl<'a> Checker<'a> {
                         (None, Some(text)) => match self.string("project.license.text", text) {
                             Some(s) => {
                                 if self.profile.writes_license_text {
-                                    self.license_text(text, s);
+                                    self.license_text("project.license.text", text, s);
                                 }
                                 License::Text(s.to_string())
                             }
@@ -1814,11 +1864,11 @@ impl<'a> Checker<'a> {
 
     /// `License:` is folded over several lines, and a blank line in a folded header
     /// ends the headers for email parsers: the rest would become the description.
-    fn license_text(&mut self, node: &Node, text: &str) {
+    fn license_text(&mut self, key: &str, node: &Node, text: &str) {
         let lines = crate::metadata::python_splitlines(text);
         if lines.len() > 1 && lines.iter().any(|l| l.trim().is_empty()) {
             self.error_help(
-                "project.license.text",
+                key,
                 node.span.clone(),
                 "the license text has a blank line, which would end the metadata headers \
                  (the License field is folded over several lines)",
@@ -1832,18 +1882,18 @@ impl<'a> Checker<'a> {
         if let Some((i, c)) = odd {
             let at = checks::content_span(&self.doc.text, &node.span, text, i..i + c.len_utf8());
             self.error(
-                "project.license.text",
+                key,
                 at,
                 format!("the license text contains {}", checks::describe_char(c)),
             );
         }
     }
 
-    fn classifiers(&mut self, project: &Table, license: &License) -> Vec<String> {
-        let Some(n) = project.get("classifiers") else {
+    fn classifiers(&mut self, key: &str, n: Option<&Node>, license: &License) -> Vec<String> {
+        let Some(n) = n else {
             return Vec::new();
         };
-        let Some(items) = self.strings("project.classifiers", n) else {
+        let Some(items) = self.strings(key, n) else {
             return Vec::new();
         };
         for item in &items {
@@ -2017,11 +2067,11 @@ impl<'a> Checker<'a> {
         (join(names), join(emails))
     }
 
-    fn urls(&mut self, project: &Table) -> Vec<String> {
-        let Some(n) = project.get("urls") else {
+    fn urls(&mut self, key: &str, n: Option<&Node>) -> Vec<String> {
+        let Some(n) = n else {
             return Vec::new();
         };
-        let Some(entries) = self.string_table("project.urls", n) else {
+        let Some(entries) = self.string_table(key, n) else {
             return Vec::new();
         };
         let mut urls: Vec<(String, String)> = Vec::new();
@@ -2212,10 +2262,18 @@ impl<'a> Checker<'a> {
         out
     }
 
-    fn dependencies(&mut self, project: &Table) -> (Vec<String>, Vec<String>) {
+    /// Requires-Dist and Provides-Extra from the dependency list, the table of extras
+    /// and (the old format's `dev-requires`) the list that becomes the extra `dev`;
+    /// each given with its key path.
+    fn dependencies(
+        &mut self,
+        deps: Option<(&str, &Node)>,
+        extras_table: Option<(&str, &Node)>,
+        dev: Option<(&str, &Node)>,
+    ) -> (Vec<String>, Vec<String>) {
         let mut requires = Vec::new();
-        if let Some(n) = project.get("dependencies") {
-            if let Some(items) = self.strings("project.dependencies", n) {
+        if let Some((key, n)) = deps {
+            if let Some(items) = self.strings(key, n) {
                 for item in items {
                     if self.requirement(&item) {
                         requires.push(item.text.to_string());
@@ -2224,10 +2282,10 @@ impl<'a> Checker<'a> {
             }
         }
         let mut extras: BTreeMap<String, (String, Vec<Located<'_>>)> = BTreeMap::new();
-        if let Some(n) = project.get("optional-dependencies") {
-            if let Some(t) = self.table("project.optional-dependencies", n) {
+        if let Some((table_key, n)) = extras_table {
+            if let Some(t) = self.table(table_key, n) {
                 for e in &t.entries {
-                    let key = format!("project.optional-dependencies.{}", quote_key(&e.key));
+                    let key = format!("{table_key}.{}", quote_key(&e.key));
                     if let Err(p) = checks::name(&e.key) {
                         self.string_problem(
                             &key,
@@ -2260,6 +2318,26 @@ impl<'a> Checker<'a> {
                         }
                     }
                     extras.insert(normalized, (e.key.clone(), reqs));
+                }
+            }
+        }
+        if let Some((key, n)) = dev {
+            if let Some(items) = self.strings(key, n) {
+                if extras.contains_key("dev") {
+                    self.error_help(
+                        key,
+                        n.span.clone(),
+                        "dev-requires occurs together with its replacement requires-extra.dev",
+                        "move these requirements into requires-extra.dev",
+                    );
+                } else {
+                    self.warn(
+                        key,
+                        n.span.clone(),
+                        "dev-requires is obsolete; it becomes the extra `dev`",
+                    );
+                    let reqs = items.into_iter().filter(|i| self.requirement(i)).collect();
+                    extras.insert("dev".into(), ("dev".into(), reqs));
                 }
             }
         }
@@ -2588,6 +2666,24 @@ impl<'a> Checker<'a> {
         for e in &t.entries {
             let key = format!("tool.flit.{}", quote_key(&e.key));
             match e.key.as_str() {
+                "module" if self.old_format => {
+                    let message = if self.profile.config_formats == ConfigFormats::OldOnly {
+                        format!(
+                            "flit {} has no [tool.flit.module] table",
+                            self.profile.flit_version().unwrap_or("")
+                        )
+                    } else {
+                        "[tool.flit.module] goes with [project] metadata, not with \
+                         [tool.flit.metadata]"
+                            .to_string()
+                    };
+                    self.error_help(
+                        &key,
+                        e.key_span.clone(),
+                        message,
+                        "name the module with `module = \"...\"` in [tool.flit.metadata]",
+                    );
+                }
                 "module" => {
                     if let Some(m) = self.table(&key, &e.node) {
                         self.only_keys(&key, m, &["name"]);
@@ -2711,6 +2807,22 @@ impl<'a> Checker<'a> {
         );
         None
     }
+}
+
+/// flit 3.0's `re.sub(r"[^\w\d.]+", "_", s)`.
+fn escape_keeping_dots(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_run = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() || c == '_' || c == '.' {
+            out.push(c);
+            in_run = false;
+        } else if !in_run {
+            out.push('_');
+            in_run = true;
+        }
+    }
+    out
 }
 
 /// Python's `os.path.normpath` for `/`-separated relative paths.
@@ -2968,6 +3080,14 @@ mod tests {
             "\"Say \\\"Hi\\\"\" <j@x.org>"
         );
         assert_eq!(format_address(None, "j@x.org"), "j@x.org");
+    }
+
+    #[test]
+    fn flit_3_0_wheel_names_keep_dots() {
+        // Measured: `Odd_-.Name` 1.0+local.7 → `Odd__.Name-1.0_local.7-py3-none-any.whl`.
+        assert_eq!(escape_keeping_dots("Odd_-.Name"), "Odd__.Name");
+        assert_eq!(escape_keeping_dots("1.0+local.7"), "1.0_local.7");
+        assert_eq!(escape_keeping_dots("Old.Pkg-Name"), "Old.Pkg_Name");
     }
 
     #[test]

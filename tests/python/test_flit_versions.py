@@ -4,7 +4,11 @@ the synthetic projects of test_flit_compat built by flit_core==X and by forge wi
 and where a release cannot build a project, forge's profile must refuse it too.
 
 Each release is pip-installed once into target/flit-releases/<X>-deps (--target, with
-its dependencies: tomli for 3.5.x, nothing from 3.6) and put first on PYTHONPATH for the oracle's hook process."""
+its dependencies: pytoml for 3.0.0, toml for 3.1–3.3, tomli for 3.4–3.5.x, nothing from
+3.6) and put first on PYTHONPATH for the oracle's hook process.
+
+The OLD_FORMAT projects use `[tool.flit.metadata]`, which every 3.x release reads (and
+3.0–3.1 read nothing else); 4.x refuses it, and so must the matching profiles."""
 
 import os
 import subprocess
@@ -19,7 +23,7 @@ from test_flit_compat import PROJECTS
 
 # Every release with a profile (src/profile.rs FLIT_RELEASES) but 4.2.0, which
 # test_flit_compat covers in depth.
-RELEASES = ["3.5.0", "3.5.1", "3.6.0", "3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
+RELEASES = ["3.0.0", "3.1.0", "3.2.0", "3.3.0", "3.4.0", "3.5.0", "3.5.1", "3.6.0", "3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1", "3.11.0", "3.12.0", "4.0.1", "4.0.2", "4.1.0"]
 CACHE = Path(os.environ.get("FORGE_FLIT_RELEASES", REPO / "target" / "flit-releases"))
 
 
@@ -90,11 +94,106 @@ KNOBS["everything-legacy-license"] = {
     .replace('license = "mit OR apache-2.0"\n', 'license = {file = "LICENSE"}\n')
     .replace('license-files = ["LICENSE", "LICENSES/*.txt"]\n', ""),
 }
-ALL = {**PROJECTS, **KNOBS}
+
+OLD_INIT = '"""Old format package."""\n__version__ = "2.0.post1"\n\ndef main(): pass\n'
+OLD_FORMAT = {
+    # The shape of flit-versions.md §2.3's `oldfmt`: every [tool.flit.metadata] key.
+    "oldfmt": {
+        "pyproject.toml": """\
+[build-system]
+requires = ["flit_core >=3,<4"]
+build-backend = "flit_core.buildapi"
+
+[tool.flit.metadata]
+module = "old_pkg"
+dist-name = "Old.Pkg-Name"
+author = "Jane Doe"
+author-email = "jane@example.org"
+maintainer = "Max Mustermann"
+maintainer-email = "max@example.org"
+home-page = "https://example.org/old"
+license = "Line one\\nLine two"
+keywords = "build, backend, zip"
+requires-python = ">=3.6"
+description-file = "README.rst"
+classifiers = ["Programming Language :: Python :: 3", "License :: OSI Approved :: MIT License"]
+requires = ["requests[Socks,Security_Extra] >=2.0", "attrs"]
+dev-requires = ["tox; python_version > '3'"]
+
+[tool.flit.metadata.requires-extra]
+Doc_Tools = ["sphinx[Extra_X]"]
+"test.extra" = ["pytest >=6; python_version >= '3.7'", "coverage"]
+
+[tool.flit.metadata.urls]
+Source = "https://example.org/src"
+Documentation = "https://example.org/docs"
+"Bug Tracker" = "https://example.org/issues"
+
+[tool.flit.scripts]
+old-cli = "old_pkg:main"
+
+[tool.flit.entrypoints."pygments.lexers"]
+oldlex = "old_pkg:Lexer"
+
+[tool.flit.entrypoints.a.b]
+nested = "old_pkg:nested"
+""",
+        "README.rst": "Old package\r\n===========\r\n",
+        "LICENSE": "MIT\n",
+        "COPYING.txt": "copying\n",
+        "LICENCE.md": "licence\n",
+        "old_pkg/__init__.py": OLD_INIT,
+        "old_pkg/sub/x.py": "x = 1\n",
+    },
+    # Only the required keys: 3.0–3.1 write Home-page/License UNKNOWN, and the 1.1
+    # PKG-INFO of ≤ 3.2 says None for what is missing.
+    "oldfmt-minimal": {
+        "pyproject.toml": '[tool.flit.metadata]\nmodule = "oldmin"\nauthor = "Solo"\n',
+        "oldmin.py": '"""Minimal."""\n__version__ = "0.1"\n',
+    },
+    # dist-name with a run of separators and a local version: flit 3.0 keeps dots and
+    # turns `+` into `_` in the wheel name; `README.MD` has a type from 3.2 only; an
+    # empty license is `UNKNOWN` to 3.0–3.1, an empty License: line to 3.2–3.10, and
+    # nothing from 3.11; the py2 rule reads requires-python.
+    "oldfmt-names": {
+        "pyproject.toml": '[tool.flit.metadata]\nmodule = "oldnames"\ndist-name = "Odd_-.Name"\nauthor = "A"\n'
+        'license = ""\ndescription-file = "README.MD"\nrequires-python = "~=3.9"\n'
+        '[tool.flit.entrypoints.console_scripts]\nodd = "oldnames:main"\n',
+        "README.MD": "# Odd\n",
+        "oldnames/__init__.py": '"""Odd names."""\n__version__ = "1.0+Local.7"\n',
+    },
+    # Both formats: 3.0–3.1 ignore [project]; 3.2+ refuse the mix.
+    "oldfmt-mixed": {
+        "pyproject.toml": '[project]\nname = "ignored"\nversion = "9"\ndescription = "x"\n\n'
+        '[tool.flit.metadata]\nmodule = "mixed"\nauthor = "A"\n',
+        "mixed.py": '"""Mixed."""\n__version__ = "1.0"\n',
+        "ignored.py": "",
+    },
+    # Dotted module: namespace packages from 3.5.
+    "oldfmt-namespace": {
+        "pyproject.toml": '[tool.flit.metadata]\nmodule = "ns1.oldns"\nauthor = "A"\n',
+        "ns1/oldns/__init__.py": '"""Namespaced."""\n__version__ = "1.0"\n',
+    },
+    # A folder matching LICENSE*: 3.0–3.1 crash in the wheel (IsADirectoryError).
+    "oldfmt-license-dir": {
+        "pyproject.toml": '[tool.flit.metadata]\nmodule = "oldld"\nauthor = "A"\n',
+        "oldld.py": '"""License dir."""\n__version__ = "1.0"\n',
+        "LICENSES/MIT.txt": "MIT\n",
+        "LICENSE": "MIT\n",
+    },
+    # Version and docstring found only by importing the module.
+    "oldfmt-import": {
+        "pyproject.toml": '[tool.flit.metadata]\nmodule = "oldimp"\nauthor = "A"\n[tool.flit.sdist]\ninclude = ["docs/"]\n',
+        "oldimp.py": '__doc__ = "Imported " + "summary."\n__version__ = ".".join(["1", "2"])\n',
+        "docs/a.txt": "a\n",
+    },
+}
+ALL = {**PROJECTS, **KNOBS, **OLD_FORMAT}
 
 
 def release_dir(version):
-    # With its dependencies: 3.5.x need tomli (3.6+ vendor it and need nothing).
+    # With its dependencies, as pip resolves them: pytoml (3.0), toml (3.1–3.3), tomli
+    # (3.4–3.5.x); 3.6+ vendor tomli and need nothing.
     d = CACHE / f"{version}-deps"
     if not (d / "flit_core").is_dir():
         tmp = CACHE / f".{version}.part"
@@ -196,7 +295,7 @@ def test_verify_accepts_every_release(tmp_path, forge_bin, version):
             except subprocess.CalledProcessError:
                 continue
             r = verify(flit["sdist"], flit["wheel"])
-            if name == "flat-package" and version in ("3.5.0", "3.5.1", "3.6.0", "3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1"):
+            if name == "flat-package" and version in ("3.2.0", "3.3.0", "3.4.0", "3.5.0", "3.5.1", "3.6.0", "3.7.0", "3.7.1", "3.8.0", "3.9.0", "3.10.0", "3.10.1"):
                 # Its COPYING.txt is in flit ≤ 3.10's wheel but not in its sdist: the
                 # wheel cannot be rebuilt from the sdist, and verify says why.
                 assert r.returncode == 1, r.stdout + r.stderr
@@ -297,3 +396,46 @@ def test_python_3_8_runtime(tmp_path, forge_bin):
     assert (forge / sdist.name).read_bytes() == sdist.read_bytes()
     r = verify(sdist)
     assert r.returncode == 0 and "CPython <= 3.8" in r.stdout, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("version", ["3.0.0", "3.3.0", "3.4.0"])
+def test_pre_1980_epoch(tmp_path, forge_bin, version):
+    """SOURCE_DATE_EPOCH before 1980: flit ≤ 3.3's wheel fails (zip dates start in
+    1980) while its sdist builds; 3.4 clamps the wheel's dates. The profile follows."""
+    project = write_tree(tmp_path / "p", OLD_FORMAT["oldfmt-minimal"])
+    env = flit_env(sde="0", extra={"PYTHONPATH": str(release_dir(version))})
+    fenv = forge_env(f"flit-{version}", sde="0")
+    flit_sdist = build_both(project, tmp_path / "flit-sd", "flit_core.buildapi", env, kinds=("sdist",))
+    forge_sdist = build_both(project, tmp_path / "forge-sd", "forge_backend", fenv, kinds=("sdist",))
+    assert_same_bytes(flit_sdist["sdist"], forge_sdist["sdist"])
+    if version in ("3.0.0", "3.3.0"):
+        with pytest.raises(subprocess.CalledProcessError):
+            build_both(project, tmp_path / "flit", "flit_core.buildapi", env, kinds=("wheel",))
+        with pytest.raises(subprocess.CalledProcessError) as info:
+            build_both(project, tmp_path / "forge", "forge_backend", fenv, kinds=("wheel",))
+        assert "before 1980" in info.value.stderr
+    else:
+        flit = build_both(project, tmp_path / "flit", "flit_core.buildapi", env, kinds=("wheel",))
+        forge = build_both(project, tmp_path / "forge", "forge_backend", fenv, kinds=("wheel",))
+        assert_same_bytes(flit["wheel"], forge["wheel"])
+
+
+@pytest.mark.parametrize("version", ["3.3.0", "3.4.0"])
+def test_editable_hooks_from_3_4(tmp_path, forge_bin, version):
+    """PEP 660 came in flit 3.4: earlier profiles refuse editable builds, naming the
+    release; 3.4's editable wheel is reproduced."""
+    from pyproject_hooks import HookMissing
+
+    project = write_tree(tmp_path / "p", OLD_FORMAT["oldfmt-minimal"])
+    env = oracle_env(version)
+    fenv = forge_env(f"flit-{version}")
+    if version == "3.3.0":
+        with pytest.raises(HookMissing):
+            build_both(project, tmp_path / "flit", "flit_core.buildapi", env, kinds=("editable",))
+        with pytest.raises(subprocess.CalledProcessError) as info:
+            build_both(project, tmp_path / "forge", "forge_backend", fenv, kinds=("editable",))
+        assert "flit 3.3.0 has no editable builds" in info.value.stderr
+        return
+    flit = build_both(project, tmp_path / "flit", "flit_core.buildapi", env, kinds=("editable",))
+    forge = build_both(project, tmp_path / "forge", "forge_backend", fenv, kinds=("editable",))
+    assert_same_bytes(flit["editable"], forge["editable"])
