@@ -350,17 +350,36 @@ pub fn license_glob(root: &Path, pattern: &str) -> Result<Vec<String>, String> {
         require_literal_separator: true,
         require_literal_leading_dot: false,
     };
-    let full = format!(
-        "{}/{}",
-        glob::Pattern::escape(&root.to_string_lossy()),
-        pattern
-    );
-    let paths = glob::glob_with(&full, options)
-        .map_err(|e| format!("invalid license-files pattern {pattern:?}: {}", e.msg))?;
+    let invalid =
+        |e: glob::PatternError| format!("invalid license-files pattern {pattern:?}: {}", e.msg);
+    let paths: Vec<PathBuf> = if pattern.contains('/') {
+        let full = format!(
+            "{}/{}",
+            glob::Pattern::escape(&root.to_string_lossy()),
+            pattern
+        );
+        glob::glob_with(&full, options)
+            .map_err(invalid)?
+            .map(|p| p.map_err(|e| format!("cannot read {}: {}", e.path().display(), e.error())))
+            .collect::<Result<_, _>>()?
+    } else {
+        // One path component (every default glob): match the root's entries directly.
+        // The glob crate would stat every ancestor folder of the root, twice per pattern.
+        let matcher = glob::Pattern::new(pattern).map_err(invalid)?;
+        let entries =
+            std::fs::read_dir(root).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
+        entries
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| matcher.matches_with(n, options))
+            })
+            .map(|e| e.path())
+            .collect()
+    };
     let mut out = BTreeSet::new();
     for path in paths {
-        let path =
-            path.map_err(|e| format!("cannot read {}: {}", e.path().display(), e.error()))?;
         if !path.is_file() {
             continue;
         }

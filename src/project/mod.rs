@@ -2861,8 +2861,22 @@ pub fn is_absish(path: &str) -> bool {
 
 /// Whether `path` resolves (symlinks included) to `dir` or something under it.
 pub fn is_within(path: &Path, dir: &Path) -> bool {
-    match (path.canonicalize(), dir.canonicalize()) {
-        (Ok(p), Ok(d)) => p.starts_with(d),
+    // A build asks this of one project folder many times; resolving it costs a readlink
+    // per path component, so the last folder's resolution is kept.
+    thread_local! {
+        static LAST_DIR: std::cell::RefCell<Option<(PathBuf, PathBuf)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let resolved_dir = LAST_DIR.with_borrow_mut(|last| match last {
+        Some((given, resolved)) if given == dir => Some(resolved.clone()),
+        _ => {
+            let resolved = dir.canonicalize().ok()?;
+            *last = Some((dir.to_path_buf(), resolved.clone()));
+            Some(resolved)
+        }
+    });
+    match (path.canonicalize(), resolved_dir) {
+        (Ok(p), Some(d)) => p.starts_with(d),
         _ => false,
     }
 }
