@@ -11,15 +11,18 @@
 //!
 //! Memory stays bounded: at most two pieces per thread are in flight.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Write};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use super::deflate::Deflater;
 
 /// How far back deflate matches can reach: the dictionary each piece is primed with.
 const HISTORY: usize = 32 * 1024;
+
+/// Pieces in flight per thread (queued, being compressed, or done but not yet written).
+const IN_FLIGHT_PER_THREAD: usize = 2;
 
 struct Job {
     index: usize,
@@ -42,62 +45,85 @@ fn deflate_piece(encoder: &mut Deflater, job: &Job) -> Vec<u8> {
     out
 }
 
-struct Pool {
-    jobs: Option<mpsc::Sender<Job>>,
-    results: mpsc::Receiver<(usize, Vec<u8>)>,
-    workers: Vec<JoinHandle<()>>,
-    in_flight: usize,
+/// The work queue and the finished pieces, under one lock. (A Mutex and two Condvars
+/// rather than `std::sync::mpsc`, which costs about 40 KB of binary.)
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    done: BTreeMap<usize, Vec<u8>>,
+    /// No more jobs will come: idle workers return.
+    closed: bool,
+    /// A worker died (only possible if the encoder panicked): the writer must not wait.
+    failed: bool,
 }
 
-impl Pool {
-    fn start(level: u8, threads: usize) -> Pool {
-        let (job_tx, job_rx) = mpsc::channel::<Job>();
-        let job_rx = Arc::new(Mutex::new(job_rx));
-        let (result_tx, results) = mpsc::channel();
-        let workers = (0..threads)
-            .map(|_| {
-                let job_rx = Arc::clone(&job_rx);
-                let result_tx = result_tx.clone();
-                std::thread::spawn(move || {
-                    let mut encoder = Deflater::new(level);
-                    loop {
-                        // The lock is held only while taking a job, not while compressing.
-                        let job = match job_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => return,
-                        };
-                        let Ok(job) = job else { return };
-                        let out = deflate_piece(&mut encoder, &job);
-                        if result_tx.send((job.index, out)).is_err() {
-                            return;
-                        }
-                    }
-                })
-            })
-            .collect();
-        Pool {
-            jobs: Some(job_tx),
-            results,
-            workers,
-            in_flight: 0,
+#[derive(Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    job_ready: Condvar,
+    piece_done: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // A poisoned lock means a worker panicked while holding it; the state is still
+        // consistent (every update is a single push, insert or flag).
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Marks the queue failed if a worker unwinds, so the writer stops waiting for it.
+struct FailOnUnwind<'a>(&'a Shared);
+
+impl Drop for FailOnUnwind<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.lock().failed = true;
+            self.0.piece_done.notify_all();
         }
+    }
+}
+
+fn worker(shared: &Shared, level: u8) {
+    let _guard = FailOnUnwind(shared);
+    let mut encoder = Deflater::new(level);
+    loop {
+        let job = {
+            let mut queue = shared.lock();
+            loop {
+                if let Some(job) = queue.jobs.pop_front() {
+                    break job;
+                }
+                if queue.closed {
+                    return;
+                }
+                queue = shared
+                    .job_ready
+                    .wait(queue)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        let out = deflate_piece(&mut encoder, &job);
+        shared.lock().done.insert(job.index, out);
+        shared.piece_done.notify_all();
     }
 }
 
 /// Streaming raw-deflate encoder that compresses fixed-size pieces in parallel.
 pub struct PieceDeflater {
     level: u8,
+    threads: usize,
     piece_size: usize,
     piece: Vec<u8>,
     /// The last (up to) 32 KiB of input before `piece`.
     history: Vec<u8>,
     next_index: usize,
     next_out: usize,
-    finished: BTreeMap<usize, Vec<u8>>,
-    pool: Option<Pool>,
+    /// Started with the second piece (a one-piece stream never needs them).
+    workers: Vec<JoinHandle<()>>,
+    shared: Arc<Shared>,
     /// The encoder when there is one thread: pieces are compressed as they fill.
     inline: Option<Deflater>,
-    max_in_flight: usize,
 }
 
 impl PieceDeflater {
@@ -113,15 +139,15 @@ impl PieceDeflater {
         let threads = threads.max(1);
         Ok(PieceDeflater {
             level,
+            threads,
             piece_size,
             piece: Vec::with_capacity(piece_size),
             history: Vec::new(),
             next_index: 0,
             next_out: 0,
-            finished: BTreeMap::new(),
-            pool: None,
+            workers: Vec::new(),
+            shared: Arc::default(),
             inline: (threads == 1).then(|| Deflater::new(level)),
-            max_in_flight: 2 * threads,
         })
     }
 
@@ -142,28 +168,13 @@ impl PieceDeflater {
     /// and stops the threads.
     pub fn finish(mut self, sink: &mut impl Write) -> io::Result<()> {
         self.submit(true, sink)?;
-        while self.next_out < self.next_index {
-            self.receive_one()?;
-            self.write_ready(sink)?;
-        }
-        if let Some(mut pool) = self.pool.take() {
-            pool.jobs = None; // workers see the channel close and return
-            for worker in pool.workers {
-                worker
-                    .join()
-                    .map_err(|_| io::Error::other("a compression thread failed"))?;
-            }
-        }
-        Ok(())
+        self.drain(0, sink)
     }
 
     fn submit(&mut self, last: bool, sink: &mut impl Write) -> io::Result<()> {
-        let data = std::mem::replace(
-            &mut self.piece,
-            Vec::with_capacity(if last { 0 } else { self.piece_size }),
-        );
-        // Pieces are at least HISTORY long, so the next piece's history lies in this one
-        // (except after the first, shorter-than-HISTORY stretch, which cannot happen).
+        let capacity = if last { 0 } else { self.piece_size };
+        let data = std::mem::replace(&mut self.piece, Vec::with_capacity(capacity));
+        // Pieces are at least HISTORY long, so the next piece's history lies in this one.
         let next_history = data[data.len().saturating_sub(HISTORY)..].to_vec();
         let job = Job {
             index: self.next_index,
@@ -173,50 +184,62 @@ impl PieceDeflater {
         };
         self.next_index += 1;
         if let Some(encoder) = &mut self.inline {
-            let out = deflate_piece(encoder, &job);
             self.next_out += 1;
-            return sink.write_all(&out);
+            return sink.write_all(&deflate_piece(encoder, &job));
         }
-        let (level, threads) = (self.level, self.max_in_flight / 2);
-        let pool = self.pool.get_or_insert_with(|| Pool::start(level, threads));
-        let jobs = pool
-            .jobs
-            .as_ref()
-            .ok_or_else(|| io::Error::other("compression finished"))?;
-        jobs.send(job)
-            .map_err(|_| io::Error::other("the compression threads stopped"))?;
-        pool.in_flight += 1;
-        while self
-            .pool
-            .as_ref()
-            .is_some_and(|p| p.in_flight >= self.max_in_flight)
-        {
-            self.receive_one()?;
-            self.write_ready(sink)?;
+        if self.workers.is_empty() {
+            for _ in 0..self.threads {
+                let (shared, level) = (Arc::clone(&self.shared), self.level);
+                self.workers
+                    .push(std::thread::spawn(move || worker(&shared, level)));
+            }
+        }
+        self.shared.lock().jobs.push_back(job);
+        self.shared.job_ready.notify_one();
+        self.drain(IN_FLIGHT_PER_THREAD * self.threads - 1, sink)
+    }
+
+    /// Writes finished pieces in order until at most `in_flight` remain unwritten.
+    fn drain(&mut self, in_flight: usize, sink: &mut impl Write) -> io::Result<()> {
+        while self.next_index - self.next_out > in_flight {
+            let ready: Vec<Vec<u8>> = {
+                let mut queue = self.shared.lock();
+                loop {
+                    if queue.done.contains_key(&self.next_out) {
+                        break;
+                    }
+                    if queue.failed {
+                        return Err(io::Error::other("a compression thread failed"));
+                    }
+                    queue = self
+                        .shared
+                        .piece_done
+                        .wait(queue)
+                        .unwrap_or_else(|e| e.into_inner());
+                }
+                let mut ready = Vec::new();
+                while let Some(out) = queue.done.remove(&(self.next_out + ready.len())) {
+                    ready.push(out);
+                }
+                ready
+            };
+            for out in ready {
+                sink.write_all(&out)?;
+                self.next_out += 1;
+            }
         }
         Ok(())
     }
+}
 
-    fn receive_one(&mut self) -> io::Result<()> {
-        let pool = self
-            .pool
-            .as_mut()
-            .ok_or_else(|| io::Error::other("no compression threads"))?;
-        let (index, out) = pool
-            .results
-            .recv()
-            .map_err(|_| io::Error::other("a compression thread failed"))?;
-        pool.in_flight -= 1;
-        self.finished.insert(index, out);
-        Ok(())
-    }
-
-    fn write_ready(&mut self, sink: &mut impl Write) -> io::Result<()> {
-        while let Some(out) = self.finished.remove(&self.next_out) {
-            sink.write_all(&out)?;
-            self.next_out += 1;
+impl Drop for PieceDeflater {
+    /// Stops the threads, also when the stream is abandoned after an error.
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.job_ready.notify_all();
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
         }
-        Ok(())
     }
 }
 
@@ -286,6 +309,14 @@ mod tests {
         let data = sample(50_000);
         let z = in_pieces(&data, 9, 64 * 1024, 2, 999);
         assert_eq!(z, crate::archive::deflate::deflate(9, &data));
+    }
+
+    #[test]
+    fn an_abandoned_stream_stops_its_threads() {
+        let data = sample(500_000);
+        let mut d = PieceDeflater::new(6, 64 * 1024, 3).unwrap();
+        d.write(&data, &mut Vec::new()).unwrap();
+        drop(d); // must return, not wait for work nobody will collect
     }
 
     #[test]
