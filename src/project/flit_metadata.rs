@@ -188,10 +188,7 @@ impl<'a> Checker<'a> {
             None => module_name.clone(),
         };
         let forge = self.forge_table();
-        let search_root = match &forge.source_dir {
-            Some(dir) => self.root.join(dir),
-            None => self.root.to_path_buf(),
-        };
+        let search_root = self.module_search_root(&forge);
         let module = module_name
             .as_deref()
             .and_then(|m| match Module::find(&search_root, m) {

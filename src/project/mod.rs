@@ -604,10 +604,7 @@ impl<'a> Checker<'a> {
         };
         let forge = self.forge_table();
         let module_name = self.module_name(name.as_deref());
-        let search_root = match &forge.source_dir {
-            Some(dir) => self.root.join(dir),
-            None => self.root.to_path_buf(),
-        };
+        let search_root = self.module_search_root(&forge);
         let module = module_name
             .as_deref()
             .and_then(|m| match Module::find(&search_root, m) {
@@ -791,6 +788,14 @@ impl<'a> Checker<'a> {
             home_page: None,
             license_field: None,
         })
+    }
+
+    /// Where the module is looked for: `[tool.forge-backend] source-dir`, else the root.
+    fn module_search_root(&self, forge: &forge_table::ForgeTable) -> PathBuf {
+        match &forge.source_dir {
+            Some(dir) => self.root.join(dir),
+            None => self.root.to_path_buf(),
+        }
     }
 
     fn forge_table(&mut self) -> forge_table::ForgeTable {
