@@ -119,10 +119,11 @@ pub struct PieceDeflater {
     history: Vec<u8>,
     next_index: usize,
     next_out: usize,
-    /// Started with the second piece (a one-piece stream never needs them).
+    /// Started with the first full piece (a one-piece stream never needs them).
     workers: Vec<JoinHandle<()>>,
     shared: Arc<Shared>,
-    /// The encoder when there is one thread: pieces are compressed as they fill.
+    /// The encoder when there is one thread, or the stream is a single piece: pieces are
+    /// compressed as they fill, on the calling thread.
     inline: Option<Deflater>,
 }
 
@@ -183,6 +184,10 @@ impl PieceDeflater {
             last,
         };
         self.next_index += 1;
+        if last && self.workers.is_empty() && self.inline.is_none() {
+            // The whole stream is one piece: no thread is worth starting.
+            self.inline = Some(Deflater::new(self.level));
+        }
         if let Some(encoder) = &mut self.inline {
             self.next_out += 1;
             return sink.write_all(&deflate_piece(encoder, &job));
@@ -190,8 +195,8 @@ impl PieceDeflater {
         if self.workers.is_empty() {
             for _ in 0..self.threads {
                 let (shared, level) = (Arc::clone(&self.shared), self.level);
-                self.workers
-                    .push(std::thread::spawn(move || worker(&shared, level)));
+                let worker = std::thread::Builder::new().spawn(move || worker(&shared, level))?;
+                self.workers.push(worker);
             }
         }
         self.shared.lock().jobs.push_back(job);
