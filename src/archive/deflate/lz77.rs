@@ -540,19 +540,33 @@ impl Lz77 {
 
         'search: {
             if !self.use_index4 {
-                // zlib's loop.
+                // zlib's loop, software-pipelined: the walk is bound by the latency of
+                // loading each candidate's link and window bytes, so the next candidate's
+                // link and end bytes are loaded before the current one is judged (they
+                // are plain reads; they are reloaded if the current one moves best's end).
+                let mut cand = cur_match;
+                let mut cand_end = load_u16(window, cand + best.end_at);
                 loop {
-                    if consider(&mut best, cur_match) {
-                        break 'search;
+                    let next = prev[cand & WMASK] as usize;
+                    let mut next_end = load_u16(window, next + best.end_at);
+                    if cand_end == best.scan_end && load_u16(window, cand) == scan_start {
+                        let end_at = best.end_at;
+                        if consider(&mut best, cand) {
+                            break 'search;
+                        }
+                        if best.end_at != end_at {
+                            next_end = load_u16(window, next + best.end_at);
+                        }
                     }
-                    cur_match = prev[cur_match & WMASK] as usize;
-                    if cur_match <= limit {
+                    if next <= limit {
                         break 'search;
                     }
                     chain_length = chain_length.wrapping_sub(1);
                     if chain_length == 0 {
                         break 'search;
                     }
+                    cand = next;
+                    cand_end = next_end;
                 }
             }
 
