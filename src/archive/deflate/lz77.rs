@@ -222,6 +222,40 @@ fn match_tail(window: &[u8; WINDOW_ALLOC], scan: usize, cand: usize) -> usize {
     MAX
 }
 
+/// One step of zlib's `longest_match` loop: whether the candidate at `cand` improves on
+/// `best` (updating it); true when the match is long enough to stop. A function that is
+/// always inlined, so that `best` can stay in registers (as a closure at opt-level "s" it
+/// was a call per candidate and kept `best` in memory).
+#[inline(always)]
+fn consider_candidate(
+    window: &[u8; WINDOW_ALLOC],
+    scan: usize,
+    scan_start: u16,
+    nice_match: usize,
+    best: &mut Best,
+    cand: usize,
+) -> bool {
+    // Skip to the next match if the match length cannot increase or if the match length
+    // is less than 2.
+    if load_u16(window, cand + (best.end_at & 0x3ff)) == best.scan_end
+        && load_u16(window, cand) == scan_start
+    {
+        // Bytes 0 and 1 are equal and, since the hash keys are equal and HASH_BITS >= 8,
+        // so is byte 2: compare from byte 3 on, up to MAX_MATCH.
+        let len = 3 + match_tail(window, scan, cand);
+        if len > best.len {
+            best.start = cand;
+            best.len = len;
+            if len >= nice_match {
+                return true;
+            }
+            best.end_at = len.wrapping_sub(1) & 0x3ff;
+            best.scan_end = load_u16(window, scan + best.end_at);
+        }
+    }
+    false
+}
+
 impl Lz77 {
     pub(super) fn new(level: u8) -> Self {
         let mut s = Lz77 {
@@ -517,25 +551,7 @@ impl Lz77 {
         best.scan_end = load_u16(window, scan + best.end_at);
         let scan_start = load_u16(window, scan);
         let consider = |best: &mut Best, cand: usize| -> bool {
-            // Skip to the next match if the match length cannot increase or if the match
-            // length is less than 2.
-            if load_u16(window, cand + best.end_at) == best.scan_end
-                && load_u16(window, cand) == scan_start
-            {
-                // Bytes 0 and 1 are equal and, since the hash keys are equal and
-                // HASH_BITS >= 8, so is byte 2: compare from byte 3 on, up to MAX_MATCH.
-                let len = 3 + match_tail(window, scan, cand);
-                if len > best.len {
-                    best.start = cand;
-                    best.len = len;
-                    if len >= nice_match {
-                        return true;
-                    }
-                    best.end_at = len.wrapping_sub(1) & 0x3ff;
-                    best.scan_end = load_u16(window, scan + best.end_at);
-                }
-            }
-            false
+            consider_candidate(window, scan, scan_start, nice_match, best, cand)
         };
 
         'search: {
@@ -545,17 +561,17 @@ impl Lz77 {
                 // link and end bytes are loaded before the current one is judged (they
                 // are plain reads; they are reloaded if the current one moves best's end).
                 let mut cand = cur_match;
-                let mut cand_end = load_u16(window, cand + best.end_at);
+                let mut cand_end = load_u16(window, cand + (best.end_at & 0x3ff));
                 loop {
                     let next = prev[cand & WMASK] as usize;
-                    let mut next_end = load_u16(window, next + best.end_at);
+                    let mut next_end = load_u16(window, next + (best.end_at & 0x3ff));
                     if cand_end == best.scan_end && load_u16(window, cand) == scan_start {
                         let end_at = best.end_at;
                         if consider(&mut best, cand) {
                             break 'search;
                         }
                         if best.end_at != end_at {
-                            next_end = load_u16(window, next + best.end_at);
+                            next_end = load_u16(window, next + (best.end_at & 0x3ff));
                         }
                     }
                     if next <= limit {
