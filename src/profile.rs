@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::project::pysource::VersionRule;
+
 /// How the wheel and sdist get their timestamps when `SOURCE_DATE_EPOCH` is unset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnsetEpoch {
@@ -86,6 +88,10 @@ pub struct Profile {
     pub wheel_name_lowercase: bool,
     /// `[tool.flit.external-data]` (flit ≥ 3.7; an unknown table before).
     pub external_data: bool,
+    /// Which assignments to `__version__` are read without importing the module.
+    pub version_rule: VersionRule,
+    /// flit ≥ 3.9 also reads `__version__.py`, `_version.py` and `version.py`.
+    pub version_files: bool,
     /// Where license files go (PEP 639 from flit 3.11).
     pub license_layout: LicenseLayout,
     /// PEP 685 extra normalisation (flit 3.10+): `Provides-Extra`, `extra == "..."` and
@@ -225,7 +231,54 @@ struct FlitRelease {
     external_data: bool,
     /// The knobs of ≤ 3.4 (and the old format's), flit-versions.md §2.2 A–E.
     legacy: Legacy,
+    /// How `__version__` is read without importing the module.
+    ast: AstReading,
 }
+
+/// How a release reads `__version__` from the source (flit-versions.md §2.2 D); when it
+/// finds none, flit imports the module (and `get_requires_*` returns the dependencies).
+#[derive(Clone, Copy)]
+struct AstReading {
+    rule: VersionRule,
+    /// `__version__.py`, `_version.py` and `version.py` are read before `__init__.py`.
+    version_files: bool,
+}
+
+/// ≤ 3.7: `__init__.py` only, `__version__ = "str"` with one target (`ast.Str`).
+const AST_3_0: AstReading = AstReading {
+    rule: VersionRule {
+        chained: false,
+        annotated: false,
+        any_constant: false,
+    },
+    version_files: false,
+};
+/// 3.8: chained assignments too (#474).
+const AST_3_8: AstReading = AstReading {
+    rule: VersionRule {
+        chained: true,
+        ..AST_3_0.rule
+    },
+    ..AST_3_0
+};
+/// 3.9: the version files (#630).
+const AST_3_9: AstReading = AstReading {
+    version_files: true,
+    ..AST_3_8
+};
+/// 3.11: any constant (`ast.Constant`), not only a string.
+const AST_3_11: AstReading = AstReading {
+    rule: VersionRule {
+        any_constant: true,
+        ..AST_3_9.rule
+    },
+    ..AST_3_9
+};
+/// 3.12: annotated assignments (#728); what native reads too.
+const AST_3_12: AstReading = AstReading {
+    rule: VersionRule::NEWEST,
+    ..AST_3_11
+};
 
 /// Knobs that change only among the oldest releases, grouped so that each row names
 /// the era it belongs to.
@@ -310,26 +363,26 @@ use RecordStyle::{CsvCrlf, PlainLf};
 
 #[rustfmt::skip]
 const FLIT_RELEASES: &[FlitRelease] = &[
-    FlitRelease { version: "3.0.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_0 },
-    FlitRelease { version: "3.1.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_1 },
-    FlitRelease { version: "3.2.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_2 },
-    FlitRelease { version: "3.3.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_3 },
-    FlitRelease { version: "3.4.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_4 },
-    FlitRelease { version: "3.5.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5 },
-    FlitRelease { version: "3.5.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5 },
-    FlitRelease { version: "3.6.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5 },
-    FlitRelease { version: "3.7.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
-    FlitRelease { version: "3.7.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
-    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
-    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
-    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
-    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5 },
-    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_11 },
-    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_11 },
-    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4 },
-    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4 },
-    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4 },
-    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4 },
+    FlitRelease { version: "3.0.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_0, ast: AST_3_0 },
+    FlitRelease { version: "3.1.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_1, ast: AST_3_0 },
+    FlitRelease { version: "3.2.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_2, ast: AST_3_0 },
+    FlitRelease { version: "3.3.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_3, ast: AST_3_0 },
+    FlitRelease { version: "3.4.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_4, ast: AST_3_0 },
+    FlitRelease { version: "3.5.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5, ast: AST_3_0 },
+    FlitRelease { version: "3.5.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5, ast: AST_3_0 },
+    FlitRelease { version: "3.6.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: false, external_data: false, legacy: L3_5, ast: AST_3_0 },
+    FlitRelease { version: "3.7.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true, legacy: L3_5, ast: AST_3_0 },
+    FlitRelease { version: "3.7.1", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: false, hyphen_to_underscore: false, sdist_doublestar: false, wheel_name_lowercase: true, external_data: true, legacy: L3_5, ast: AST_3_0 },
+    FlitRelease { version: "3.8.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: false, generated_file_type: false, gzip_mtime_fixed: false, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5, ast: AST_3_8 },
+    FlitRelease { version: "3.9.0", metadata_version: "2.1", import_name_lines: Never, bracket_extras: Verbatim, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: false, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5, ast: AST_3_9 },
+    FlitRelease { version: "3.10.0", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5, ast: AST_3_9 },
+    FlitRelease { version: "3.10.1", metadata_version: "2.3", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_0, license_expr: TableOnly, stub_packages: false, license_layout: Flat, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_5, ast: AST_3_9 },
+    FlitRelease { version: "3.11.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: SingleId, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_11, ast: AST_3_11 },
+    FlitRelease { version: "3.12.0", metadata_version: "2.4", import_name_lines: Never, bracket_extras: FirstAll, record: PlainLf, license_globs: LICENSE_GLOBS_3_11, license_expr: AndOr, stub_packages: false, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L3_11, ast: AST_3_12 },
+    FlitRelease { version: "4.0.1", metadata_version: "2.5", import_name_lines: NoLineEnd, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4, ast: AST_3_12 },
+    FlitRelease { version: "4.0.2", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: AndOr, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4, ast: AST_3_12 },
+    FlitRelease { version: "4.1.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: FirstAll, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4, ast: AST_3_12 },
+    FlitRelease { version: "4.2.0", metadata_version: "2.5", import_name_lines: Lines, bracket_extras: AfterName, record: CsvCrlf, license_globs: LICENSE_GLOBS_4, license_expr: Full, stub_packages: true, license_layout: Pep639, normalize_extras: true, sdist_name_normalized: true, generated_file_type: true, gzip_mtime_fixed: true, py2_rule_current: true, hyphen_to_underscore: true, sdist_doublestar: true, wheel_name_lowercase: true, external_data: true, legacy: L4, ast: AST_3_12 },
 ];
 
 /// The newest supported flit release, which `flit` alone selects.
@@ -382,6 +435,8 @@ impl Profile {
             sdist_doublestar: true,
             wheel_name_lowercase: true,
             external_data: true,
+            version_rule: VersionRule::NEWEST,
+            version_files: true,
             config_formats: ConfigFormats::ProjectOnly,
             pkg_info_template: false,
             unknown_placeholders: false,
@@ -429,6 +484,8 @@ impl Profile {
             sdist_doublestar: r.sdist_doublestar,
             wheel_name_lowercase: r.wheel_name_lowercase,
             external_data: r.external_data,
+            version_rule: r.ast.rule,
+            version_files: r.ast.version_files,
             config_formats: r.legacy.config_formats,
             pkg_info_template: r.legacy.pkg_info_template,
             unknown_placeholders: r.legacy.unknown_placeholders,

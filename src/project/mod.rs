@@ -1127,7 +1127,7 @@ impl<'a> Checker<'a> {
         } else {
             "description"
         };
-        for file in module.version_files() {
+        for file in module.version_files(self.profile.version_files) {
             let shown = self.rel(&file);
             if !is_within(&file, self.root) {
                 self.dynamic_error(
@@ -1141,7 +1141,7 @@ impl<'a> Checker<'a> {
             let facts = std::fs::read(&file)
                 .map_err(|e| format!("cannot read {shown}: {e}"))
                 .and_then(|bytes| {
-                    pysource::read_module_facts(&bytes)
+                    pysource::read_module_facts_for(&bytes, self.profile.version_rule)
                         .map_err(|e| format!("{shown}:{}:{}: {}", e.line, e.column, e.message))
                 });
             let facts = match facts {
@@ -1259,7 +1259,7 @@ impl<'a> Checker<'a> {
                 },
                 _ => {
                     let files = module
-                        .version_files()
+                        .version_files(self.profile.version_files)
                         .iter()
                         .map(|p| self.rel(p))
                         .collect::<Vec<_>>()

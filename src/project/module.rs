@@ -31,10 +31,15 @@ impl Module {
         }
     }
 
-    /// Files read for `__version__`, later ones taking precedence (flit's order).
-    pub fn version_files(&self) -> Vec<PathBuf> {
+    /// The files `__version__` is read from, later ones taking precedence (flit's order);
+    /// `with_version_files`: also
+    /// `__version__.py`, `_version.py` and `version.py` (flit ≥ 3.9), before `__init__.py`.
+    pub fn version_files(&self, with_version_files: bool) -> Vec<PathBuf> {
         if !self.is_package {
             return vec![self.path.clone()];
+        }
+        if !with_version_files {
+            return vec![self.path.join("__init__.py")];
         }
         let mut files: Vec<PathBuf> = ["__version__.py", "_version.py", "version.py"]
             .iter()

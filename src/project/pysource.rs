@@ -144,15 +144,44 @@ impl fmt::Display for PySourceError {
 
 impl std::error::Error for PySourceError {}
 
+/// Which top-level assignments to `__version__` count, as flit's AST reading changed:
+/// plain `__version__ = "1"` always; the others from the release named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionRule {
+    /// `a = __version__ = "1"` (flit ≥ 3.8).
+    pub chained: bool,
+    /// `__version__: str = "1"` (flit ≥ 3.12).
+    pub annotated: bool,
+    /// Any constant, not only a `str` (flit ≥ 3.11 tests `ast.Constant`, before `ast.Str`).
+    pub any_constant: bool,
+}
+
+impl VersionRule {
+    /// flit ≥ 3.12 and the native profile.
+    pub const NEWEST: VersionRule = VersionRule {
+        chained: true,
+        annotated: true,
+        any_constant: true,
+    };
+}
+
 /// Parses `source` (the bytes of a `.py` file) the way `ast.parse` would and returns its
 /// docstring and `__version__` constant.
 pub fn read_module_facts(source: &[u8]) -> Result<ModuleFacts, PySourceError> {
+    read_module_facts_for(source, VersionRule::NEWEST)
+}
+
+/// `read_module_facts`, counting only the `__version__` assignments `rule` accepts.
+pub fn read_module_facts_for(
+    source: &[u8],
+    rule: VersionRule,
+) -> Result<ModuleFacts, PySourceError> {
     let decoded = decode::decode(source)?;
     let chars = &decoded.chars;
     let locate = Locator::new(chars);
     let lexed = lexer::tokenize(chars).map_err(|f| locate.error(f))?;
     decode::check_invalid_bytes(&decoded, &lexed.comments).map_err(|f| locate.error(f))?;
-    let found = stmt::analyse(&lexed.tokens).map_err(|f| locate.error(f))?;
+    let found = stmt::analyse(&lexed.tokens, rule).map_err(|f| locate.error(f))?;
 
     let docstring = match found.docstring {
         None => Ok(None),

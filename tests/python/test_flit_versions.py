@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from compare import assert_same_bytes
-from conftest import REPO, build_both, flit_env, forge_env, write_tree
+from conftest import REPO, build_both, flit_env, forge_env, hook_caller, write_tree
 from test_flit_compat import PROJECTS
 
 # Every release with a profile (src/profile.rs FLIT_RELEASES), and 4.2.0 (the `flit`
@@ -29,6 +29,23 @@ CACHE = Path(os.environ.get("FORGE_FLIT_RELEASES", REPO / "target" / "flit-relea
 
 # Inputs aimed at the knobs that differ between releases (flit-versions.md §2.1).
 KNOBS = {
+    # How __version__ is read without importing (§2.2 D): a chained assignment counts
+    # from 3.8, an annotated one from 3.12; the first one that counts wins, so these
+    # give different versions in different releases.
+    "version-chained": {
+        "pyproject.toml": '[project]\nname = "vch"\ndynamic = ["version", "description"]\n',
+        "vch.py": '"""Chained."""\nother = __version__ = "1.0"\n__version__ = "2.0"\n',
+    },
+    "version-annotated": {
+        "pyproject.toml": '[project]\nname = "van"\ndynamic = ["version", "description"]\n',
+        "van.py": '"""Annotated."""\n__version__: str = "1.0"\n__version__ = "2.0"\n',
+    },
+    # A non-string constant first: skipped up to 3.10 (ast.Str), the version from 3.11
+    # (ast.Constant), where None is falsy and flit imports the module.
+    "version-none-first": {
+        "pyproject.toml": '[project]\nname = "vnf"\ndynamic = ["version", "description"]\n',
+        "vnf.py": '"""None first."""\n__version__ = None\n__version__ = "3.0"\n',
+    },
     # bracket extras: 3.10–4.1 rewrite every [...] with the first one's extras.
     "brackets": {
         "pyproject.toml": '[project]\nname = "brk"\nversion = "1.0"\ndescription = "Brackets"\nreadme = "README.md"\n'
@@ -439,3 +456,36 @@ def test_editable_hooks_from_3_4(tmp_path, forge_bin, version):
     flit = build_both(project, tmp_path / "flit", "flit_core.buildapi", env, kinds=("editable",))
     forge = build_both(project, tmp_path / "forge", "forge_backend", fenv, kinds=("editable",))
     assert_same_bytes(flit["editable"], forge["editable"])
+
+
+# --- get_requires_for_build_wheel: flit returns the dependencies when it will have to
+# import the module, which depends on where each release looks for __version__.
+
+REQUIRES_PROJECTS = {
+    # 3.9+ read _version.py; before, the module is imported.
+    "version-file": {
+        "pyproject.toml": '[project]\nname = "vfile"\ndynamic = ["version", "description"]\ndependencies = ["depa >=1"]\n',
+        "vfile/__init__.py": '"""Version file."""\nfrom ._version import __version__\n',
+        "vfile/_version.py": '__version__ = "4.0"\n',
+    },
+    "version-chained-only": {
+        "pyproject.toml": '[project]\nname = "vco"\ndynamic = ["version", "description"]\ndependencies = ["depb"]\n',
+        "vco.py": '"""Chained only."""\na = __version__ = "5.0"\n',
+    },
+    "version-annotated-only": {
+        "pyproject.toml": '[project]\nname = "vao"\ndynamic = ["version", "description"]\ndependencies = ["depc"]\n',
+        "vao.py": '"""Annotated only."""\n__version__: str = "6.0"\n',
+    },
+}
+
+
+@pytest.mark.parametrize("version", [v for v in RELEASES if v not in ("3.0.0", "3.1.0")])
+@pytest.mark.parametrize("name", sorted(REQUIRES_PROJECTS))
+def test_get_requires_matches_release(tmp_path, version, name):
+    """get_requires_for_build_wheel gives what flit X gives: [] when X reads the version
+    from the source, the dependencies when X would import the module. (3.0–3.1 read
+    only the old format.)"""
+    project = write_tree(tmp_path / name, REQUIRES_PROJECTS[name])
+    flit = hook_caller(project, "flit_core.buildapi", oracle_env(version)).get_requires_for_build_wheel()
+    forge = hook_caller(project, "forge_backend", forge_env(f"flit-{version}")).get_requires_for_build_wheel()
+    assert forge == flit, (version, name, flit, forge)

@@ -8,7 +8,7 @@
 
 use super::lexer::{StrLit, Tok, Token};
 use super::nfkc::{self, NameMatch};
-use super::{literal, Constant, Fail};
+use super::{literal, Constant, Fail, VersionRule};
 
 /// A constant expression's tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub(super) enum Value {
 pub(super) struct Found {
     /// The string parts of a docstring.
     pub docstring: Option<Vec<StrLit>>,
-    /// The value assigned to `__version__` first.
+    /// The value of the first assignment to `__version__` that the rule accepts.
     pub version: Option<Value>,
 }
 
@@ -43,7 +43,7 @@ const COMPOUND: &[&str] = &[
     "finally",
 ];
 
-pub(super) fn analyse(tokens: &[Token]) -> Result<Found, Fail> {
+pub(super) fn analyse(tokens: &[Token], rule: VersionRule) -> Result<Found, Fail> {
     check_string_mixing(tokens)?;
     let mut found = Found {
         docstring: None,
@@ -98,7 +98,9 @@ pub(super) fn analyse(tokens: &[Token]) -> Result<Found, Fail> {
         for statement in statements {
             let assigned = assignment(statement)?;
             if level == 0 && found.version.is_none() {
-                found.version = assigned;
+                found.version = assigned
+                    .filter(|(form, value)| rule.accepts(*form, value))
+                    .map(|(_, value)| value);
             }
         }
     }
@@ -276,7 +278,7 @@ fn annotation_colon(target: &[Token]) -> Option<usize> {
 
 /// What a simple statement assigns to `__version__`, if it is such an assignment with a
 /// constant value. Fails on assignments Python rejects.
-fn assignment(statement: &[Token]) -> Result<Option<Value>, Fail> {
+fn assignment(statement: &[Token]) -> Result<Option<(Form, Value)>, Fail> {
     // PEP 695 `type X = ...` is a TypeAlias, not an Assign.
     if let [first, second, ..] = statement {
         if name(first) == Some("type") && name(second).is_some() {
@@ -296,6 +298,13 @@ fn assignment(statement: &[Token]) -> Result<Option<Value>, Fail> {
         None => return Ok(None),
     };
     let mut is_version = false;
+    let form = if annotation_colon(parts[0]).is_some() {
+        Form::Annotated
+    } else if targets.len() == 1 {
+        Form::Plain
+    } else {
+        Form::Chained
+    };
     if let Some(colon) = annotation_colon(parts[0]) {
         let (target, annotation) = (&parts[0][..colon], &parts[0][colon + 1..]);
         if parts.len() != 2 || annotation.is_empty() || !single_target(target) {
@@ -313,7 +322,34 @@ fn assignment(statement: &[Token]) -> Result<Option<Value>, Fail> {
             is_version |= version_name(target)?;
         }
     }
-    Ok(if is_version { constant(value) } else { None })
+    Ok(if is_version {
+        constant(value).map(|v| (form, v))
+    } else {
+        None
+    })
+}
+
+/// The shape of an assignment to `__version__`, which decides whether a flit release's
+/// AST reading sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// `__version__ = ...`: one target.
+    Plain,
+    /// `a = __version__ = ...`.
+    Chained,
+    /// `__version__: T = ...`.
+    Annotated,
+}
+
+impl VersionRule {
+    fn accepts(&self, form: Form, value: &Value) -> bool {
+        let form_ok = match form {
+            Form::Plain => true,
+            Form::Chained => self.chained,
+            Form::Annotated => self.annotated,
+        };
+        form_ok && (self.any_constant || matches!(value, Value::Str(_)))
+    }
 }
 
 /// Whether a target is the name `__version__`, possibly parenthesised (still an `ast.Name`).

@@ -41,6 +41,42 @@ fn finds_the_first_top_level_constant_assignment() {
 }
 
 #[test]
+fn older_releases_count_fewer_assignments() {
+    let under = |rule: VersionRule, src: &str| {
+        read_module_facts_for(src.as_bytes(), rule)
+            .unwrap()
+            .version
+            .unwrap()
+    };
+    let flit_3_0 = VersionRule {
+        chained: false,
+        annotated: false,
+        any_constant: false,
+    };
+    let flit_3_8 = VersionRule {
+        chained: true,
+        ..flit_3_0
+    };
+    let flit_3_11 = VersionRule {
+        any_constant: true,
+        ..flit_3_8
+    };
+    let chained = "a = __version__ = '1'\n__version__ = '2'\n";
+    assert_eq!(under(flit_3_0, chained), s("2"));
+    assert_eq!(under(flit_3_8, chained), s("1"));
+    let annotated = "__version__: str = '1'\n__version__ = '2'\n";
+    assert_eq!(under(flit_3_11, annotated), s("2"));
+    assert_eq!(under(VersionRule::NEWEST, annotated), s("1"));
+    let none_first = "__version__ = None\n__version__ = '2'\n";
+    assert_eq!(under(flit_3_8, none_first), s("2"));
+    assert_eq!(under(flit_3_11, none_first), Some(Constant::None));
+    // A parenthesised name is still one plain target; a tuple is not a name at all.
+    assert_eq!(under(flit_3_0, "(__version__) = '4'"), s("4"));
+    assert_eq!(under(flit_3_0, "__version__, x = '1', 2"), None);
+    assert_eq!(under(flit_3_0, "__version__ = b'1'"), None);
+}
+
+#[test]
 fn ignores_what_flit_ignores() {
     for src in [
         "__version__, x = '1', 2",
