@@ -108,17 +108,11 @@ impl BuildOptions {
                 (Some(_), Some(_)) => Err(bad("does not fit a gzip header")),
                 (Some(_), None) => Err(bad("is not an integer")),
             };
-            return Ok(BuildOptions {
+            return Ok(BuildOptions::plain(
                 profile,
-                wheel_epoch: wheel_epoch.filter(|v| *v <= MAX_EPOCH),
+                wheel_epoch.filter(|v| *v <= MAX_EPOCH),
                 sdist_epoch,
-                wheel_tag: None,
-                extra_scripts: Vec::new(),
-                runtime: Runtime::default(),
-                zip_time_overrides: None,
-                tar_mtime_overrides: None,
-                gzip_mtime_override: None,
-            });
+            ));
         }
         let epoch = match (raw, parsed) {
             (None, _) => None,
@@ -127,17 +121,26 @@ impl BuildOptions {
             (Some(_), Some(Some(_))) => return Err(bad("is out of range (0 to 4354819199)")),
             _ => return Err(bad("is not an integer")),
         };
-        Ok(BuildOptions {
+        Ok(BuildOptions::plain(profile, epoch, Ok(epoch)))
+    }
+
+    /// Options with the given epochs and nothing else set.
+    fn plain(
+        profile: Profile,
+        wheel_epoch: Option<i64>,
+        sdist_epoch: Result<Option<i64>, Diagnostics>,
+    ) -> BuildOptions {
+        BuildOptions {
             profile,
-            wheel_epoch: epoch,
-            sdist_epoch: Ok(epoch),
+            wheel_epoch,
+            sdist_epoch,
             wheel_tag: None,
             extra_scripts: Vec::new(),
             runtime: Runtime::default(),
             zip_time_overrides: None,
             tar_mtime_overrides: None,
             gzip_mtime_override: None,
-        })
+        }
     }
 
     /// flit ≤ 3.3 cannot date zip entries before 1980 and fails the wheel build

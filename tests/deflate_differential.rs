@@ -60,29 +60,8 @@ print(os.path.realpath(sys.executable))
 print(os.path.realpath(__import__("_decimal").__file__))
 "#;
 
-/// splitmix64: a small, fixed-seed generator so inputs are the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        let mut v = Vec::with_capacity(n + 8);
-        while v.len() < n {
-            v.extend_from_slice(&self.next().to_le_bytes());
-        }
-        v.truncate(n);
-        v
-    }
-}
+mod support;
+use support::{Rng, TempDir};
 
 struct Input {
     name: String,
@@ -91,15 +70,6 @@ struct Input {
     data: Vec<u8>,
     /// Chunkings to test (sizes summing to data.len()), each checked at every level.
     chunkings: Vec<Vec<usize>>,
-}
-
-/// Removes the temp dir however the test ends.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[derive(Default, Clone, Copy)]
@@ -398,9 +368,8 @@ fn deflate_and_crc32_match_cpython_zlib() {
     let [zlib_version, stdlib, executable, decimal] = &info[..] else {
         panic!("unexpected python3 output: {info:?}");
     };
-    let tmp = std::env::temp_dir().join(format!("forge-deflate-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).expect("create temp dir");
-    let _guard = TempDir(tmp.clone());
+    let tmp_dir = TempDir::new("deflate-diff");
+    let tmp = tmp_dir.0.clone();
 
     let binaries = [PathBuf::from(executable), PathBuf::from(decimal)];
     let inputs = build_inputs(&tmp, Path::new(stdlib), &binaries);
@@ -588,9 +557,8 @@ fn output_inflates_with_cpython() {
     let mut data = rng.bytes(50_000);
     data.extend(std::iter::repeat_n(b'z', 70_000));
     data.extend(b"the quick brown fox ".repeat(3000));
-    let tmp = std::env::temp_dir().join(format!("forge-deflate-inflate-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).expect("create temp dir");
-    let _guard = TempDir(tmp.clone());
+    let tmp_dir = TempDir::new("deflate-inflate");
+    let tmp = tmp_dir.0.clone();
     std::fs::write(tmp.join("data"), &data).expect("write");
     for level in 0..=9u8 {
         std::fs::write(tmp.join(format!("z{level}")), deflate(level, &data)).expect("write");
@@ -635,9 +603,8 @@ fn dictionary_and_sync_flush_match_cpython_zlib() {
     mixed.extend(b"def f(x):\n    return x\n".repeat(2_000));
     mixed.extend(rng.bytes(5_000));
 
-    let tmp = std::env::temp_dir().join(format!("forge-deflate-dict-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).expect("create temp dir");
-    let _guard = TempDir(tmp.clone());
+    let tmp_dir = TempDir::new("deflate-dict");
+    let tmp = tmp_dir.0.clone();
     // (source, dictionary length, piece length): the dictionary is the bytes just before
     // the piece, as in a chunked stream.
     let mut cases = Vec::new();

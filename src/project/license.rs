@@ -58,6 +58,8 @@ mod spdx_data;
 use std::collections::HashMap;
 use std::fmt;
 
+use super::version::is_py_space;
+
 pub use spdx_data::{FLIT_CORE_VERSION, SPDX_LIST_VERSION};
 
 /// A valid licence expression in packaging's normal form.
@@ -106,7 +108,7 @@ pub fn canonicalize(expr: &str) -> Result<LicenseExpression, LicenseError> {
             None,
         ));
     }
-    let tokens = tokenize(expr, is_py_whitespace);
+    let tokens = tokenize(expr, is_py_space);
     check_grammar(&tokens)?;
 
     // packaging maps every spelling of a ref to the spelling of its last
@@ -243,7 +245,7 @@ pub fn canonicalize(expr: &str) -> Result<LicenseExpression, LicenseError> {
 /// Messages are flit's: the reason for a grammar error ("operators must be
 /// uppercase, not 'or'"), or flit's sentence about the unknown id.
 pub fn flit_canonicalize(expr: &str) -> Result<String, LicenseError> {
-    if expr.chars().all(is_py_whitespace) {
+    if expr.chars().all(is_py_space) {
         return Err(LicenseError::new(
             "The SPDX license expression must not be empty".into(),
             None,
@@ -474,24 +476,6 @@ fn classify(text: &str) -> Kind {
 
 fn is_operator_word(text: &str) -> bool {
     matches!(classify(text), Kind::And | Kind::Or | Kind::With)
-}
-
-/// Python's `str.isspace()`, which is also what `str.split()` splits on.
-fn is_py_whitespace(c: char) -> bool {
-    matches!(
-        c,
-        '\t'..='\r'
-            | '\u{1c}'..='\u{20}'
-            | '\u{85}'
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-    )
 }
 
 /// Python's `text.lower()` when that is ASCII, else `None`. Every table key is
@@ -770,7 +754,7 @@ fn py_repr(s: &str) -> String {
 /// separators other than the space, and the common invisible format characters.
 fn py_printable(c: char) -> bool {
     !(c.is_control()
-        || (c != ' ' && is_py_whitespace(c))
+        || (c != ' ' && is_py_space(c))
         || c == '\u{ad}'
         || ('\u{200b}'..='\u{200f}').contains(&c)
         || ('\u{202a}'..='\u{202e}').contains(&c)

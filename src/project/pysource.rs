@@ -34,6 +34,8 @@ mod stmt;
 
 use std::fmt;
 
+use super::version::is_py_space;
+
 /// A Python literal constant (`ast.Constant`) as found on the right of `__version__ =`.
 ///
 /// Numbers keep their source text (`0x_1F`, `1_0.5e3j`), since converting them is the caller's
@@ -211,12 +213,12 @@ pub fn cleandoc(doc: &str) -> String {
     let margin = lines[1..]
         .iter()
         .filter_map(|line| {
-            let indent = line.iter().take_while(|&&c| py_isspace(c)).count();
+            let indent = line.iter().take_while(|&&c| is_py_space(c)).count();
             (indent < line.len()).then_some(indent)
         })
         .min();
     let first = lines[0];
-    lines[0] = &first[first.iter().take_while(|&&c| py_isspace(c)).count()..];
+    lines[0] = &first[first.iter().take_while(|&&c| is_py_space(c)).count()..];
     if let Some(margin) = margin {
         for line in &mut lines[1..] {
             *line = &line[margin.min(line.len())..];
@@ -242,7 +244,7 @@ pub fn cleandoc(doc: &str) -> String {
 /// Python's whitespace and line boundaries are wider than `\n` and spaces: `\x0b`, `\x0c`,
 /// `\x1c`..`\x1e`, `\x85`, U+2028 and U+2029 end a line too.
 pub fn summary(docstring: &str) -> Option<&str> {
-    let text = docstring.trim_start_matches(py_isspace);
+    let text = docstring.trim_start_matches(is_py_space);
     if text.is_empty() {
         return None;
     }
@@ -276,12 +278,6 @@ fn expand_tabs(s: &str) -> Vec<char> {
         }
     }
     out
-}
-
-/// `str.isspace()` for one character: Unicode White_Space (what Rust's `is_whitespace` uses)
-/// plus the four ASCII separators U+001C..U+001F, which Python counts (bidi class B/S).
-fn py_isspace(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// An error found while scanning, positioned by character index in the decoded source.

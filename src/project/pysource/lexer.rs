@@ -109,7 +109,7 @@ fn is_id_char(c: char) -> bool {
 /// Without Unicode's XID tables we cannot reject every invalid one, but these are the ones
 /// that sneak into source unseen (no-break and other spaces, zero-width marks, a stray BOM).
 fn is_invisible(c: char) -> bool {
-    (!c.is_ascii() && super::py_isspace(c))
+    (!c.is_ascii() && super::is_py_space(c))
         || matches!(
             c,
             '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}'
