@@ -47,6 +47,9 @@
 //! worth taking. forge's matcher chains them by a hash of four bytes
 //! (`longest_match_forge`), and keeps beside it the latest position of each three-byte
 //! hash for the short, near matches a four-byte chain cannot give (`FORGE_TOO_FAR_3`).
+//! A second link per position (`prev2`, two steps down the chain) lets the search walk
+//! the chain as two interleaved ones, so that the latency of one link's load no longer
+//! bounds it; the candidates and their order are those of the plain walk.
 //! Its output depends only on the input, like zlib's; nothing else is meant to match it.
 
 use super::trees::{Trees, MAX_MATCH, MIN_MATCH};
@@ -80,8 +83,8 @@ const WIN_INIT: usize = MAX_MATCH;
 /// forge's matcher's parameters (good, lazy, nice, chain). Chosen on six corpora: the
 /// files of the 16 flit projects of ../shared/corpus, click's sources, a site-packages,
 /// botocore's JSON, the stdlib's json and email packages. These give output smaller than
-/// zlib level 6's on every one (-0.06% to -0.36%) in 0.81-0.91 of its time; shorter
-/// chains were faster but larger on some of them.
+/// zlib level 6's on every one (-0.06% to -0.36%) in 0.73-0.88 of its time (0.81-0.91
+/// before the chains were walked as two); shorter chains were faster but larger on some.
 const FORGE_CONFIG: Config = super::config(8, 32, 128, 96, CompressFunc::Slow);
 /// forge's matcher takes a three-byte match only this close: farther ones cost about as
 /// many bits as the literals they replace (zlib's 4096 made click's sources 0.2% larger
@@ -118,6 +121,13 @@ pub(super) struct Lz77 {
     head3: Box<[u16; HASH_SIZE]>,
     /// forge's matcher: `head3`'s entry for the last inserted string, before it.
     cand3: usize,
+    /// forge's matcher: the link two steps down the chain, `prev[prev[p]]` as it was
+    /// when p was inserted (see `longest_match_forge`), indexed like `prev`.
+    prev2: Box<[u16; WSIZE]>,
+    /// Tests only: walk forge's chains one link at a time, the reference for the
+    /// two-walk search.
+    #[cfg(test)]
+    sequential_walk: bool,
     /// Start of string to insert.
     strstart: usize,
     /// Window position at the beginning of the current output block; negative once the
@@ -288,6 +298,36 @@ fn consider_candidate(
     false
 }
 
+/// One candidate of forge's matcher (see `consider_candidate`): whether the candidate at
+/// `cand`, whose bytes at best.end_at are `cand_end`, improves on `best` (updating it);
+/// true when the match is long enough to stop. It must share the scan's first four
+/// bytes, as the four-byte hash does not guarantee them.
+#[inline(always)]
+fn consider_forge_candidate(
+    window: &[u8; WINDOW_ALLOC],
+    scan: usize,
+    scan4: u32,
+    nice_match: usize,
+    best: &mut Best,
+    cand: usize,
+    cand_end: u16,
+) -> bool {
+    let cand = cand & 0xffff;
+    if cand_end == best.scan_end && load_u32(window, cand) == scan4 {
+        let len = 3 + match_tail(window, scan, cand);
+        if len > best.len {
+            best.start = cand;
+            best.len = len;
+            if len >= nice_match {
+                return true;
+            }
+            best.end_at = len.wrapping_sub(1) & 0x3ff;
+            best.scan_end = load_u16(window, scan + best.end_at);
+        }
+    }
+    false
+}
+
 impl Lz77 {
     /// zlib's encoder at `level` 1..=9.
     pub(super) fn new(level: u8) -> Self {
@@ -313,6 +353,9 @@ impl Lz77 {
             forge_matcher,
             head3: boxed_array(),
             cand3: NIL,
+            prev2: boxed_array(),
+            #[cfg(test)]
+            sequential_walk: false,
             strstart: 0,
             block_start: 0,
             lookahead: 0,
@@ -451,6 +494,7 @@ impl Lz77 {
         slide_positions(&mut self.prev[..]);
         if self.forge_matcher {
             slide_positions(&mut self.head3[..]);
+            slide_positions(&mut self.prev2[..]);
         }
         if self.use_index4 {
             slide_positions(&mut self.head4[..]);
@@ -545,6 +589,8 @@ impl Lz77 {
             let h = forge_hash4(load_u32(&self.window, s));
             let head = self.head[h];
             self.prev[s & WMASK] = head;
+            // Garbage when head is NIL, but then the walk stops before reading it.
+            self.prev2[s & WMASK] = self.prev[head as usize & WMASK];
             self.head[h] = s as u16;
             return head as usize;
         }
@@ -744,34 +790,80 @@ impl Lz77 {
         };
         best.scan_end = load_u16(window, scan + best.end_at);
         let scan4 = load_u32(window, scan);
-        let mut cand = cur_match & 0xffff;
-        let mut cand_end = load_u16(window, cand + (best.end_at & 0x3ff));
-        if cand != NIL && strstart - cand <= MAX_DIST {
-            loop {
-                let next = prev[cand & WMASK] as usize;
-                let mut next_end = load_u16(window, next + (best.end_at & 0x3ff));
-                if cand_end == best.scan_end && load_u32(window, cand) == scan4 {
-                    let len = 3 + match_tail(window, scan, cand);
-                    if len > best.len {
-                        best.start = cand;
-                        best.len = len;
-                        if len >= nice_match {
-                            break;
-                        }
-                        best.end_at = len.wrapping_sub(1) & 0x3ff;
-                        best.scan_end = load_u16(window, scan + best.end_at);
-                        next_end = load_u16(window, next + (best.end_at & 0x3ff));
+        let head = cur_match & 0xffff;
+        let consider = |best: &mut Best, cand: usize, cand_end: u16| -> bool {
+            consider_forge_candidate(window, scan, scan4, nice_match, best, cand, cand_end)
+        };
+        let end_of = |c: usize, best: &Best| load_u16(window, (c & 0xffff) + (best.end_at & 0x3ff));
+        #[cfg(test)]
+        let sequential = self.sequential_walk;
+        #[cfg(not(test))]
+        let sequential = false;
+        'walk: {
+            if head == NIL || strstart - head > MAX_DIST {
+                break 'walk;
+            }
+            if sequential {
+                // The chain c0 = head, c1 = prev[c0], ...: every candidate while it is
+                // above limit (the head always), at most chain_length of them.
+                let mut cand = head;
+                loop {
+                    let cand_end = end_of(cand, &best);
+                    if consider(&mut best, cand, cand_end) {
+                        break 'walk;
                     }
+                    let next = prev[cand & WMASK] as usize;
+                    if next <= limit {
+                        break 'walk;
+                    }
+                    chain_length -= 1;
+                    if chain_length == 0 {
+                        break 'walk;
+                    }
+                    cand = next;
                 }
-                if next <= limit {
-                    break;
+            }
+            // The same candidates in the same order, walked as two interleaved chains:
+            // the walk is bound by the latency of each link's load, and prev2 gives
+            // c(k+2) from c(k) directly, so the even and the odd candidates are two
+            // independent load chains the processor overlaps. prev2[c] is prev[prev[c]]
+            // as it was when c was inserted; it is only read when prev[c] is above
+            // limit, and prev[x]'s slot is not reused until x is WSIZE behind the newest
+            // position, so below limit: prev[prev[c]] has not changed since.
+            let prev2 = &*self.prev2;
+            let (mut even, mut odd) = (head, prev[head & WMASK] as usize);
+            loop {
+                let (even_next, odd_next) =
+                    (prev2[even & WMASK] as usize, prev2[odd & WMASK] as usize);
+                let odd_end = end_of(odd, &best);
+                let end_at = best.end_at;
+                let even_end = end_of(even, &best);
+                if consider(&mut best, even, even_end) {
+                    break 'walk;
                 }
-                chain_length = chain_length.wrapping_sub(1);
+                if odd <= limit {
+                    break 'walk;
+                }
+                chain_length -= 1;
                 if chain_length == 0 {
-                    break;
+                    break 'walk;
                 }
-                cand = next;
-                cand_end = next_end;
+                let odd_end = if best.end_at == end_at {
+                    odd_end
+                } else {
+                    end_of(odd, &best)
+                };
+                if consider(&mut best, odd, odd_end) {
+                    break 'walk;
+                }
+                if even_next <= limit {
+                    break 'walk;
+                }
+                chain_length -= 1;
+                if chain_length == 0 {
+                    break 'walk;
+                }
+                (even, odd) = (even_next, odd_next);
             }
         }
         let c3 = self.cand3 & 0xffff;
@@ -1081,6 +1173,53 @@ mod tests {
     /// Randomised: copies from distances at and around MAX_DIST and TOO_FAR, short and long,
     /// over small alphabets, so chain heads at the limit, lazy matches and near-misses of
     /// every length are common; every lazy level with and without the index.
+    /// forge's matcher walks its chains as two interleaved ones (prev2); the output must
+    /// be that of the plain walk, on inputs with long chains, matches at the distance
+    /// limit and window slides, and on real text.
+    #[test]
+    fn forge_two_walks_equal_the_sequential_walk() {
+        let mut x = 0x2545_f491u32;
+        let mut next = |n: u32| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x % n
+        };
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for alphabet in [2, 4, 16, 200] {
+            let mut data: Vec<u8> = Vec::new();
+            while data.len() < 200_000 {
+                let d = [MAX_DIST, MAX_DIST - 1, MAX_DIST + 1, WSIZE, 1, 4, 300][next(7) as usize];
+                if next(3) == 0 && data.len() > d {
+                    let n = [3, 4, 5, 9, 40, 258, 300][next(7) as usize];
+                    let from = data.len() - d;
+                    for i in 0..n {
+                        data.push(data[from + i]);
+                    }
+                } else {
+                    for _ in 0..1 + next(12) {
+                        data.push(b'a'.wrapping_add(next(alphabet) as u8));
+                    }
+                }
+            }
+            inputs.push(data);
+        }
+        inputs.push(include_bytes!("lz77.rs").repeat(3));
+        inputs.push(include_bytes!("trees.rs").to_vec());
+        for (i, data) in inputs.iter().enumerate() {
+            let mut outputs = Vec::new();
+            for sequential in [true, false] {
+                let mut st = Lz77::forge();
+                st.sequential_walk = sequential;
+                let mut out = Vec::new();
+                st.write(data, &mut out);
+                st.finish(&mut out);
+                outputs.push(out);
+            }
+            assert!(outputs[0] == outputs[1], "input {i}: outputs differ");
+        }
+    }
+
     #[test]
     fn four_byte_index_randomised() {
         let mut x = 0x9e37_79b9u32;

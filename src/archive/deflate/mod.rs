@@ -30,7 +30,8 @@
 //!
 //! Memory is bounded: the window, hash tables and symbol buffer of zlib (about 250 KiB),
 //! the four-byte index levels 8-9 add (320 KiB, allocated but left untouched at other
-//! levels), and for level 0 up to 512 KiB of held-back input. Output growth is the
+//! levels), the two tables forge's matcher adds (128 KiB, likewise), and for level 0 up
+//! to 512 KiB of held-back input. Output growth is the
 //! caller's.
 //!
 //! ---
@@ -126,7 +127,7 @@ pub enum Encoder {
     Zlib(u8),
     /// forge's own matcher (`lz77.rs`, "forge's matcher"): zlib level 6's lazy parsing
     /// and block layout with chains of four-byte strings. On Python sources and JSON it
-    /// takes about four fifths of zlib level 6's time for slightly smaller output. Not
+    /// takes about three quarters of zlib level 6's time for slightly smaller output. Not
     /// meant to equal any zlib's bytes; the same bytes on every machine, and across
     /// forge releases as long as this code is unchanged.
     Forge,
