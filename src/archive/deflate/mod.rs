@@ -29,9 +29,9 @@
 //! caller's buffers (see `stored.rs`).
 //!
 //! Memory is bounded: the window, hash tables and symbol buffer of zlib (about 250 KiB),
-//! the four-byte index levels 8-9 add (320 KiB, allocated but left untouched at other
-//! levels), the two tables forge's matcher adds (128 KiB, likewise), and for level 0 up
-//! to 512 KiB of held-back input. Output growth is the
+//! the second chain links of levels 1-7 (64 KiB), the four-byte index levels 8-9 add
+//! (320 KiB, allocated but left untouched at other levels), the three-byte table of
+//! forge's matcher (64 KiB, likewise), and for level 0 up to 512 KiB of held-back input. Output growth is the
 //! caller's.
 //!
 //! ---
