@@ -6,9 +6,7 @@
 //! in path order) into memory, compresses each file separately at levels 6 and 9 with one
 //! reused `Deflater`, then has python3 time `zlib.compressobj(level, DEFLATED, -15)`
 //! compress + flush over the same files. Prints MB/s for both and the ratio, and checks that
-//! both produced the same bytes (total size and CRC-32 of all outputs). Then forge's own
-//! matcher (`Encoder::Forge`, the native profile's wheels): its speed and output size
-//! against zlib level 6's.
+//! both produced the same bytes (total size and CRC-32 of all outputs).
 //!
 //! Speeds are computed from the CPU time of the compressing thread (Linux
 //! /proc/thread-self/schedstat here, `time.thread_time()` in Python), so that other load on
@@ -16,7 +14,7 @@
 //! `BENCH_MB` changes the corpus size, `BENCH_REPEAT` keeps the best of N runs.
 
 use forge_backend::archive::crc32::Crc32;
-use forge_backend::archive::deflate::{Deflater, Encoder};
+use forge_backend::archive::deflate::Deflater;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -132,11 +130,32 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
-    let ours: Vec<_> = LEVELS
-        .iter()
-        .map(|&level| (level, time_encoder(Encoder::Zlib(level), &files, repeat)))
-        .collect();
-    let forge = time_encoder(Encoder::Forge, &files, repeat);
+    let mut ours = Vec::new();
+    for level in LEVELS {
+        let (mut best_cpu, mut best_wall) = (f64::MAX, f64::MAX);
+        let (mut size, mut crc) = (0u64, Crc32::new());
+        for _ in 0..repeat {
+            let mut d = Deflater::new(level);
+            let mut out = Vec::new();
+            (size, crc) = (0, Crc32::new());
+            let (c, t) = (thread_cpu_seconds(), Instant::now());
+            for (_, data) in &files {
+                out.clear();
+                d.write(data, &mut out);
+                d.finish_and_reset(&mut out);
+                size += out.len() as u64;
+                crc.update(&out);
+            }
+            let wall = t.elapsed().as_secs_f64();
+            let cpu = match (c, thread_cpu_seconds()) {
+                (Some(a), Some(b)) => b - a,
+                _ => wall,
+            };
+            best_cpu = best_cpu.min(cpu);
+            best_wall = best_wall.min(wall);
+        }
+        ours.push((level, best_cpu, best_wall, size, crc.value()));
+    }
 
     let list = std::env::temp_dir().join(format!("forge-bench-{}.txt", std::process::id()));
     let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
@@ -149,15 +168,11 @@ fn main() {
 
     println!("               CPU time                       wall clock");
     println!("level   forge MB/s  zlib MB/s  forge/zlib   forge MB/s  zlib MB/s   identical");
-    let mut py_level6 = None;
-    for ((level, (cpu, wall, size, crc)), line) in ours.iter().zip(py.lines()) {
+    for ((level, cpu, wall, size, crc), line) in ours.iter().zip(py.lines()) {
         let f: Vec<&str> = line.split_whitespace().collect();
         let py_cpu: f64 = f[1].parse().expect("seconds");
         let py_wall: f64 = f[2].parse().expect("seconds");
         let same = f[3] == size.to_string() && f[4] == crc.to_string();
-        if *level == 6 {
-            py_level6 = Some((py_cpu, f[3].parse::<u64>().expect("size")));
-        }
         println!(
             "{level:>5}   {:>10.1}  {:>9.1}  {:>9.2}x   {:>10.1}  {:>9.1}   {}",
             mb / cpu,
@@ -168,47 +183,4 @@ fn main() {
             if same { "yes" } else { "NO" }
         );
     }
-    // forge's own matcher (the native profile's wheels) against zlib level 6.
-    if let Some((py_cpu, py_size)) = py_level6 {
-        let (cpu, wall, size, _) = forge;
-        println!(
-            "forge's matcher: {:.1} MB/s CPU ({:.1} wall), {:.2}x zlib level 6's speed, output {:+.2}% against level 6",
-            mb / cpu,
-            mb / wall,
-            py_cpu / cpu,
-            (size as f64 / py_size as f64 - 1.0) * 100.0
-        );
-    }
-}
-
-/// Best CPU and wall seconds over `repeat` runs of `encoder` over every file, with the
-/// total output size and the CRC-32 of all outputs.
-fn time_encoder(
-    encoder: Encoder,
-    files: &[(PathBuf, Vec<u8>)],
-    repeat: usize,
-) -> (f64, f64, u64, u32) {
-    let (mut best_cpu, mut best_wall) = (f64::MAX, f64::MAX);
-    let (mut size, mut crc) = (0u64, Crc32::new());
-    for _ in 0..repeat {
-        let mut d = Deflater::with(encoder);
-        let mut out = Vec::new();
-        (size, crc) = (0, Crc32::new());
-        let (c, t) = (thread_cpu_seconds(), Instant::now());
-        for (_, data) in files {
-            out.clear();
-            d.write(data, &mut out);
-            d.finish_and_reset(&mut out);
-            size += out.len() as u64;
-            crc.update(&out);
-        }
-        let wall = t.elapsed().as_secs_f64();
-        let cpu = match (c, thread_cpu_seconds()) {
-            (Some(a), Some(b)) => b - a,
-            _ => wall,
-        };
-        best_cpu = best_cpu.min(cpu);
-        best_wall = best_wall.min(wall);
-    }
-    (best_cpu, best_wall, size, crc.value())
 }

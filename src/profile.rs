@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-use crate::archive::deflate::Encoder;
 use crate::project::pysource::VersionRule;
 
 /// How the wheel and sdist get their timestamps when `SOURCE_DATE_EPOCH` is unset.
@@ -51,9 +50,8 @@ pub struct Profile {
     /// flit imports the module when the source has no literal docstring/`__version__`;
     /// the shim reproduces that for flit profiles. Native never runs project code.
     pub import_fallback: bool,
-    /// The encoder of the wheel's zip members, and the raw-deflate level of the sdist's
-    /// gzip.
-    pub wheel_encoder: Encoder,
+    /// Raw-deflate levels of the wheel's zip and of the sdist's gzip.
+    pub wheel_level: u8,
     pub gzip_level: u8,
     /// `Some(n)`: the sdist's gzip body is deflated in n-byte pieces on all cores (see
     /// `archive::pieces`); `None`: one stream, as CPython's `GzipFile` writes it.
@@ -414,9 +412,7 @@ impl Profile {
             sdist_keeps_symlinks: false,
             writes_license_text: true,
             import_fallback: false,
-            // forge's matcher: a quarter less CPU than zlib level 6 for members no
-            // larger (README, native vs flit, row 14).
-            wheel_encoder: Encoder::Forge,
+            wheel_level: 6,
             // Level 6 in pieces: the sdist is compressed on every core, the bytes stay the
             // same on any machine, and level 6 takes 2.5 times less CPU than level 9 for
             // a gzip 1.5% larger (botocore: 2.0 vs 5.1 s, 15.92 vs 15.68 MB; the pieces
@@ -469,8 +465,7 @@ impl Profile {
             sdist_keeps_symlinks: true,
             writes_license_text: false,
             import_fallback: true,
-            // zipfile's default.
-            wheel_encoder: Encoder::Zlib(6),
+            wheel_level: 6,
             gzip_level: 9,
             gzip_pieces: None,
             import_name_lines: r.import_name_lines,

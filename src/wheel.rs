@@ -8,7 +8,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::archive::deflate::{Deflater, Encoder};
+use crate::archive::deflate::Deflater;
 use crate::archive::zip::{DosDateTime, Method, ZipEntry, ZipWriter};
 use crate::build::{self, AtomicFile, BuildOptions};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -275,7 +275,9 @@ fn zip_entry(
         name,
         mode,
         modified,
-        method: Method::deflated_by(options.profile.wheel_encoder),
+        method: Method::Deflated {
+            level: options.profile.wheel_level,
+        },
     })
 }
 
@@ -344,11 +346,8 @@ impl WheelWriter<'_> {
                 end += 1;
             }
             let (batch, tail) = rest.split_at_mut(end);
-            let compressed = compress_all(
-                batch,
-                self.options.profile.wheel_encoder,
-                self.tuning.threads,
-            );
+            let level = self.options.profile.wheel_level;
+            let compressed = compress_all(batch, level, self.tuning.threads);
             for (open, result) in batch.iter().zip(compressed) {
                 let c = result
                     .map_err(|e| crate::diagnostic::io_error("read", &open.spec.source, &e))?;
@@ -456,14 +455,10 @@ fn compress_one(open: &OpenFile<'_>, encoder: &mut Deflater) -> io::Result<Compr
 }
 
 /// Compresses every file of `batch`, in parallel when it pays; results in input order.
-fn compress_all(
-    batch: &[OpenFile<'_>],
-    encoder: Encoder,
-    threads: usize,
-) -> Vec<io::Result<Compressed>> {
+fn compress_all(batch: &[OpenFile<'_>], level: u8, threads: usize) -> Vec<io::Result<Compressed>> {
     let threads = threads.min(batch.len());
     if threads <= 1 {
-        let mut encoder = Deflater::with(encoder);
+        let mut encoder = Deflater::new(level);
         return batch
             .iter()
             .map(|f| compress_one(f, &mut encoder))
@@ -476,7 +471,7 @@ fn compress_all(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
-        let mut encoder = Deflater::with(encoder);
+        let mut encoder = Deflater::new(level);
         loop {
             let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(&i) = order.get(k) else {

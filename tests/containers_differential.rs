@@ -194,7 +194,6 @@ impl Differential {
                     let compressed = match member.method {
                         Method::Stored => data.clone(),
                         Method::Deflated { level } => deflate(level, data),
-                        Method::ForgeDeflated => unreachable!("zipfile writes zlib's levels only"),
                     };
                     let declared = match member.how {
                         ZipHow::PrecompressedWritestr => Some(data.len() as u64),
@@ -226,7 +225,6 @@ impl Differential {
                 // flit leaves the level unset, which zlib reads as 6.
                 Method::Deflated { level: 6 } => ("deflated", "d".to_string()),
                 Method::Deflated { level } => ("deflated", level.to_string()),
-                Method::ForgeDeflated => unreachable!("zipfile writes zlib's levels only"),
             };
             let how = match member.how {
                 ZipHow::Writestr | ZipHow::PrecompressedWritestr => "writestr".to_string(),

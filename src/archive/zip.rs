@@ -43,7 +43,7 @@ use std::collections::HashSet;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use super::crc32::Crc32;
-use super::deflate::{Deflater, Encoder};
+use super::deflate::Deflater;
 
 /// CPython's `zipfile.ZIP64_LIMIT`.
 const ZIP64_LIMIT: u64 = (1 << 31) - 1;
@@ -78,18 +78,6 @@ pub enum Method {
     Stored,
     /// `ZIP_DEFLATED` at zlib `level` 0..=9 (flit uses 6, zlib's default).
     Deflated { level: u8 },
-    /// `ZIP_DEFLATED` by forge's own matcher (`Encoder::Forge`).
-    ForgeDeflated,
-}
-
-impl Method {
-    /// The deflated method whose data `encoder` writes.
-    pub fn deflated_by(encoder: Encoder) -> Method {
-        match encoder {
-            Encoder::Zlib(level) => Method::Deflated { level },
-            Encoder::Forge => Method::ForgeDeflated,
-        }
-    }
 }
 
 /// A timestamp as `ZipInfo.date_time` holds it: broken-down, no time zone.
@@ -272,7 +260,7 @@ struct PreparedEntry {
     name: Vec<u8>,
     flags: u16,
     method: u16,
-    encoder: Option<Encoder>,
+    level: Option<u8>,
     time: u16,
     date: u16,
     external_attributes: u32,
@@ -319,9 +307,9 @@ impl<W: Write + Seek> ZipWriter<W> {
         let mut crc = Crc32::new();
         crc.update(data);
         let compressed;
-        let stored_data = match prepared.encoder {
-            Some(encoder) => {
-                let mut deflater = Deflater::with(encoder);
+        let stored_data = match prepared.level {
+            Some(level) => {
+                let mut deflater = Deflater::new(level);
                 let mut out = Vec::new();
                 deflater.write(data, &mut out);
                 deflater.finish(&mut out);
@@ -352,7 +340,7 @@ impl<W: Write + Seek> ZipWriter<W> {
         compressed: &[u8],
     ) -> io::Result<()> {
         let prepared = self.prepare(entry)?;
-        if prepared.encoder.is_none() && compressed.len() as u64 != uncompressed_size {
+        if prepared.level.is_none() && compressed.len() as u64 != uncompressed_size {
             return Err(invalid_input(format!(
                 "zip member {:?}: stored data is {} bytes, but the size given is {uncompressed_size}",
                 entry.name,
@@ -390,7 +378,7 @@ impl<W: Write + Seek> ZipWriter<W> {
         let mut crc = Crc32::new();
         let mut uncompressed_size = 0u64;
         let mut compressed_size = 0u64;
-        let mut deflater = prepared.encoder.map(Deflater::with);
+        let mut deflater = prepared.level.map(Deflater::new);
         let mut chunk = vec![0u8; STREAM_CHUNK];
         let mut compressed = Vec::new();
         loop {
@@ -542,12 +530,9 @@ impl<W: Write + Seek> ZipWriter<W> {
                 entry.mode
             )));
         }
-        let (method, encoder) = match entry.method {
+        let (method, level) = match entry.method {
             Method::Stored => (METHOD_STORED, None),
-            Method::Deflated { level } if level <= 9 => {
-                (METHOD_DEFLATED, Some(Encoder::Zlib(level)))
-            }
-            Method::ForgeDeflated => (METHOD_DEFLATED, Some(Encoder::Forge)),
+            Method::Deflated { level } if level <= 9 => (METHOD_DEFLATED, Some(level)),
             Method::Deflated { level } => {
                 return Err(invalid_input(format!(
                     "zip member {name:?}: deflate level must be 0..=9, got {level}"
@@ -562,7 +547,7 @@ impl<W: Write + Seek> ZipWriter<W> {
             name: name.as_bytes().to_vec(),
             flags: if name.is_ascii() { 0 } else { FLAG_UTF8_NAME },
             method,
-            encoder,
+            level,
             time,
             date,
             external_attributes: if bare {

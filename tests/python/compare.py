@@ -100,8 +100,6 @@ def assert_same_bytes(a, b):
 #    (implicit_import_names), `License:` from `license = {text = ...}`
 #    (writes_license_text); every other field and the body are the same;
 #  - RECORD: only the rows of the two files above change;
-#  - wheel members are deflated by forge's matcher (README row 14), so their compressed
-#    bytes differ; their contents are compared;
 #  - sdist: PKG-INFO gets the same mtime as the other members, where flit writes 0
 #    (src/sdist.rs); a symlink is stored as a regular file with its target's content
 #    (sdist_keeps_symlinks);

@@ -80,33 +80,6 @@ def test_native_differs_only_as_documented(results, name):
         pytest.fail(f"{name} {r.version}, native {r.native}:\n" + "\n".join(r.native_detail), pytrace=False)
 
 
-def test_native_wheels_are_no_larger_than_flits(results):
-    """README, native vs flit, row 14: forge's matcher deflates the native wheel's
-    members, and on real projects they must come out no larger than zlib level 6's
-    (flit's). Summed over the members whose content is the same in both wheels (the
-    dist-info files differ as documented), over the whole corpus."""
-    import zipfile
-
-    native_total = flit_total = members = 0
-    for name in corpus.NAMES:
-        built = results(name).artifacts()
-        if ("native", "wheel") not in built or ("flit", "wheel") not in built:
-            continue
-        with zipfile.ZipFile(built[("flit", "wheel")]) as zf, zipfile.ZipFile(built[("native", "wheel")]) as zn:
-            native_members = {i.filename: i for i in zn.infolist()}
-            for fi in zf.infolist():
-                ni = native_members.get(fi.filename)
-                if ni is None or ni.CRC != fi.CRC or ni.file_size != fi.file_size:
-                    continue
-                assert ni.compress_type == zipfile.ZIP_DEFLATED
-                native_total += ni.compress_size
-                flit_total += fi.compress_size
-                members += 1
-    print(f"\n{members} members: native {native_total} bytes, flit {flit_total} ({native_total / flit_total - 1:+.2%})")
-    assert members > 50
-    assert native_total <= flit_total, f"native {native_total} bytes, flit {flit_total}"
-
-
 @pytest.mark.parametrize("name", corpus.NAMES)
 def test_validators(results, name):
     """packaging's strict METADATA parse, `twine check --strict` (when there is a

@@ -44,15 +44,6 @@
 //!   subsequence of zlib's candidates, in zlib's order, containing every candidate that can
 //!   change the result: the chosen match is the same (the argument is spelled out in
 //!   `longest_match`; a unit test also runs every lazy level with and without the index).
-//!
-//! forge's matcher (`Encoder::Forge`, the native profile's wheels) is not zlib: it keeps
-//! deflate_slow, the window and the blocks, and changes what the chains hold. zlib chains
-//! strings by a hash of three bytes, so on text most of a 128-step walk visits strings
-//! that share only those three bytes, or none (hash collisions), and cannot give a match
-//! worth taking. forge's matcher chains them by a hash of four bytes
-//! (`longest_match_forge`), and keeps beside it the latest position of each three-byte
-//! hash for the short, near matches a four-byte chain cannot give (`FORGE_TOO_FAR_3`).
-//! Its output depends only on the input, like zlib's; nothing else is meant to match it.
 
 use super::trees::{Trees, MAX_MATCH, MIN_MATCH};
 use super::{CompressFunc, Config, CONFIGURATION_TABLE};
@@ -82,16 +73,6 @@ const MAX_DIST: usize = WSIZE - MIN_LOOKAHEAD;
 const TOO_FAR: usize = 4096;
 /// Bytes after the end of the data that fill_window zeroes (WIN_INIT = MAX_MATCH).
 const WIN_INIT: usize = MAX_MATCH;
-/// forge's matcher's parameters (good, lazy, nice, chain). Chosen on six corpora: the
-/// files of the 16 flit projects of ../shared/corpus, click's sources, a site-packages,
-/// botocore's JSON, the stdlib's json and email packages. These give output smaller than
-/// zlib level 6's on every one (-0.06% to -0.36%) in 0.73-0.88 of its time (0.81-0.91
-/// before the chains were walked as two); shorter chains were faster but larger on some.
-const FORGE_CONFIG: Config = super::config(8, 32, 128, 96, CompressFunc::Slow);
-/// forge's matcher takes a three-byte match only this close: farther ones cost about as
-/// many bits as the literals they replace (zlib's 4096 made click's sources 0.2% larger
-/// than 512 does, and none at all made the site-packages 0.7% larger).
-const FORGE_TOO_FAR_3: usize = 512;
 /// lit_bufsize: 1 << (memLevel + 6).
 pub(super) const LIT_BUFSIZE: usize = 1 << 14;
 
@@ -116,13 +97,6 @@ pub(super) struct Lz77 {
     use_index4: bool,
     /// A dictionary string whose four-byte index entry waits for the next input byte.
     index4_pending: Option<usize>,
-    /// forge's matcher instead of zlib's (see the module notes): `head`/`prev` chain
-    /// strings by a hash of four bytes, and `head3` is consulted for three-byte matches.
-    forge_matcher: bool,
-    /// forge's matcher: the latest position of each three-byte hash (zlib's hash).
-    head3: Box<[u16; HASH_SIZE]>,
-    /// forge's matcher: `head3`'s entry for the last inserted string, before it.
-    cand3: usize,
     /// The link two steps down the chain, `prev[prev[p]]` as it was when p was inserted
     /// (see `walk_chain`), indexed like `prev`.
     prev2: Box<[u16; WSIZE]>,
@@ -227,13 +201,7 @@ fn load_u32(window: &[u8; WINDOW_ALLOC], at: usize) -> u32 {
 /// Hash of four bytes for the four-byte index.
 #[inline(always)]
 fn hash4(four: u32) -> usize {
-    (four.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS as u32)) as usize
-}
-
-/// forge's matcher's hash of four bytes, sized for zlib's head table.
-#[inline(always)]
-fn forge_hash4(four: u32) -> usize {
-    (four.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS as u32)) as usize
+    (four.wrapping_mul(0x9E37_79B1) >> (32 - HASH4_BITS)) as usize
 }
 
 /// Eight window bytes at `at`.
@@ -367,48 +335,8 @@ fn walk_chain(
     }
 }
 
-/// One candidate of forge's matcher (see `consider_candidate`): whether the candidate at
-/// `cand`, whose bytes at best.end_at are `cand_end`, improves on `best` (updating it);
-/// true when the match is long enough to stop. It must share the scan's first four
-/// bytes, as the four-byte hash does not guarantee them.
-#[inline(always)]
-fn consider_forge_candidate(
-    window: &[u8; WINDOW_ALLOC],
-    scan: usize,
-    scan4: u32,
-    nice_match: usize,
-    best: &mut Best,
-    cand: usize,
-    cand_end: u16,
-) -> bool {
-    let cand = cand & 0xffff;
-    if cand_end == best.scan_end && load_u32(window, cand) == scan4 {
-        let len = 3 + match_tail(window, scan, cand);
-        if len > best.len {
-            best.start = cand;
-            best.len = len;
-            if len >= nice_match {
-                return true;
-            }
-            best.end_at = len.wrapping_sub(1) & 0x3ff;
-            best.scan_end = load_u16(window, scan + best.end_at);
-        }
-    }
-    false
-}
-
 impl Lz77 {
-    /// zlib's encoder at `level` 1..=9.
     pub(super) fn new(level: u8) -> Self {
-        Lz77::with_config(CONFIGURATION_TABLE[level as usize], false)
-    }
-
-    /// forge's matcher.
-    pub(super) fn forge() -> Self {
-        Lz77::with_config(FORGE_CONFIG, true)
-    }
-
-    fn with_config(config: Config, forge_matcher: bool) -> Self {
         let mut s = Lz77 {
             window: boxed_array(),
             prev: boxed_array(),
@@ -419,9 +347,6 @@ impl Lz77 {
             chain_seq: boxed_array(),
             use_index4: false,
             index4_pending: None,
-            forge_matcher,
-            head3: boxed_array(),
-            cand3: NIL,
             prev2: boxed_array(),
             strstart: 0,
             block_start: 0,
@@ -433,11 +358,11 @@ impl Lz77 {
             prev_length: 0,
             insert: 0,
             high_water: 0,
-            config,
+            config: CONFIGURATION_TABLE[level as usize],
             ending: Ending::Finish,
             trees: Trees::new(LIT_BUFSIZE),
         };
-        s.reset();
+        s.reset(level);
         s
     }
 
@@ -445,18 +370,16 @@ impl Lz77 {
     /// `high_water` goes back to 0 as in a freshly allocated stream, so the WIN_INIT zeroing
     /// hides whatever the previous stream left in the window exactly as it hides zlib's
     /// uninitialised memory.
-    pub(super) fn reset(&mut self) {
+    pub(super) fn reset(&mut self, level: u8) {
         self.trees.reset();
+        self.config = CONFIGURATION_TABLE[level as usize];
         self.head.fill(NIL as u16); // CLEAR_HASH
                                     // Measured on Python sources and JSON: with levels 8-9's 1024-4096 step chains the
                                     // index saves about a fifth of the time; with shorter chains keeping it up costs
                                     // more than it saves. Its tables stay untouched (zero) at other levels.
-        self.use_index4 = !self.forge_matcher && self.config.max_chain >= 1024;
+        self.use_index4 = self.config.max_chain >= 1024;
         if self.use_index4 {
             self.head4.fill(NIL as u16);
-        }
-        if self.forge_matcher {
-            self.head3.fill(NIL as u16);
         }
         self.strstart = 0;
         self.block_start = 0;
@@ -561,11 +484,7 @@ impl Lz77 {
         slide_positions(&mut self.prev[..]);
         if !self.use_index4 {
             slide_positions(&mut self.prev2[..]);
-        }
-        if self.forge_matcher {
-            slide_positions(&mut self.head3[..]);
-        }
-        if self.use_index4 {
+        } else {
             slide_positions(&mut self.head4[..]);
             slide_positions(&mut self.prev4[..]);
         }
@@ -651,18 +570,6 @@ impl Lz77 {
     #[inline(always)]
     fn insert_string(&mut self, s: usize) -> usize {
         let s = s & 0xffff; // positions are below WINDOW_SIZE
-        if self.forge_matcher {
-            let h3 = hash3(self.window[s], self.window[s + 1], self.window[s + 2]);
-            self.cand3 = self.head3[h3] as usize;
-            self.head3[h3] = s as u16;
-            let h = forge_hash4(load_u32(&self.window, s));
-            let head = self.head[h];
-            self.prev[s & WMASK] = head;
-            // Garbage when head is NIL, but then the walk stops before reading it.
-            self.prev2[s & WMASK] = self.prev[head as usize & WMASK];
-            self.head[h] = s as u16;
-            return head as usize;
-        }
         let h = hash3(self.window[s], self.window[s + 1], self.window[s + 2]);
         let head = self.head[h];
         self.prev[s & WMASK] = head;
@@ -692,9 +599,6 @@ impl Lz77 {
     /// is prev_length (`longest_match`). The result never exceeds lookahead.
     #[inline(always)]
     fn longest_match(&mut self, cur_match: usize) -> usize {
-        if self.forge_matcher {
-            return self.longest_match_forge(cur_match);
-        }
         let mut chain_length = self.config.max_chain as u32; // max hash chain length
         let strstart = self.strstart;
         let best_len = self.prev_length; // best match length so far
@@ -825,61 +729,6 @@ impl Lz77 {
         best.len.min(self.lookahead)
     }
 
-    /// forge's matcher: chains of positions by a hash of their first four bytes, so that
-    /// a chain holds (hash collisions aside) only strings that can give a match of four
-    /// or more, and a candidate must equal the scan's first four bytes.
-    #[inline(always)]
-    fn longest_match_forge(&mut self, cur_match: usize) -> usize {
-        let mut chain_length = self.config.max_chain as u32;
-        let strstart = self.strstart;
-        let mut nice_match = self.config.nice_length as usize;
-        let limit = strstart.saturating_sub(MAX_DIST);
-        if self.prev_length >= self.config.good_length as usize {
-            chain_length >>= 2;
-        }
-        if nice_match > self.lookahead {
-            nice_match = self.lookahead;
-        }
-        let window = &*self.window;
-        let prev = &*self.prev;
-        let scan = strstart & 0xffff;
-        let mut best = Best {
-            len: self.prev_length,
-            start: self.match_start,
-            end_at: self.prev_length.wrapping_sub(1) & 0x3ff,
-            scan_end: 0,
-        };
-        best.scan_end = load_u16(window, scan + best.end_at);
-        let scan4 = load_u32(window, scan);
-        let head = cur_match & 0xffff;
-        if head != NIL && strstart - head <= MAX_DIST {
-            walk_chain(
-                window,
-                prev,
-                &self.prev2,
-                head,
-                limit,
-                chain_length,
-                &mut best,
-                |best, cand, cand_end| {
-                    consider_forge_candidate(window, scan, scan4, nice_match, best, cand, cand_end)
-                },
-            );
-        }
-        let c3 = self.cand3 & 0xffff;
-        if best.len < MIN_MATCH
-            && c3 != NIL
-            && strstart - c3 <= FORGE_TOO_FAR_3
-            && load_u16(window, c3) == load_u16(window, scan)
-            && window[c3 + 2] == window[scan + 2]
-        {
-            best.len = 3 + match_tail(window, scan, c3);
-            best.start = c3;
-        }
-        self.match_start = best.start;
-        best.len.min(self.lookahead)
-    }
-
     /// Flushes the current block, with given end-of-file flag (`FLUSH_BLOCK_ONLY`). Output is
     /// never limited here, so zlib's `FLUSH_BLOCK` early return cannot happen.
     fn flush_block(&mut self, out: &mut Vec<u8>, last: bool) {
@@ -914,6 +763,9 @@ impl Lz77 {
     /// Compresses as much as possible without lazy matching (`deflate_fast`, levels 1-3).
     /// New strings are inserted in the dictionary only for unmatched strings or for short
     /// matches.
+    // Not inlined into `compress`, nor is deflate_slow: compiled as one function, the two
+    // loops share one register allocation, and level 6 measured 12% slower.
+    #[inline(never)]
     fn deflate_fast(&mut self, out: &mut Vec<u8>, finishing: bool) {
         loop {
             // Make sure that we always have enough lookahead, except at the end of the
@@ -981,6 +833,7 @@ impl Lz77 {
     /// Same as deflate_fast, but achieves better compression through lazy evaluation of
     /// matches: a match is finally adopted only if there is no better match at the next
     /// window position (`deflate_slow`, levels 4-9).
+    #[inline(never)]
     fn deflate_slow(&mut self, out: &mut Vec<u8>, finishing: bool) {
         loop {
             if !self.ensure_lookahead(finishing) {
@@ -1000,9 +853,9 @@ impl Lz77 {
             self.prev_match = self.match_start;
             self.match_length = MIN_MATCH - 1;
 
-            if (self.forge_matcher || hash_head != NIL && self.strstart - hash_head <= MAX_DIST)
+            if hash_head != NIL
                 && self.prev_length < self.config.max_lazy as usize
-                && self.lookahead >= MIN_MATCH
+                && self.strstart - hash_head <= MAX_DIST
             {
                 self.match_length = self.longest_match(hash_head);
 
@@ -1176,10 +1029,9 @@ mod tests {
     }
 
     /// `walk_chain` walks the chains as two interleaved ones (prev2); the output must be
-    /// that of the plain walk, for forge's matcher and every zlib level that walks them
-    /// (zlib's own bytes are checked against CPython by tests/deflate_differential.rs),
-    /// on inputs with long chains, matches at the distance limit and window slides, and
-    /// on real text.
+    /// that of the plain walk at every level that walks them (1-7), on inputs with long
+    /// chains, matches at the distance limit and window slides, and on real text.
+    /// (tests/deflate_differential.rs checks the bytes themselves against CPython's zlib.)
     #[test]
     fn two_walks_equal_the_plain_walk() {
         let mut x = 0x2545_f491u32;
@@ -1210,21 +1062,13 @@ mod tests {
         }
         inputs.push(include_bytes!("lz77.rs").repeat(3));
         inputs.push(include_bytes!("trees.rs").to_vec());
-        let engines: Vec<(String, fn() -> Lz77)> = vec![
-            ("forge".into(), Lz77::forge),
-            ("zlib 1".into(), || Lz77::new(1)),
-            ("zlib 3".into(), || Lz77::new(3)),
-            ("zlib 4".into(), || Lz77::new(4)),
-            ("zlib 6".into(), || Lz77::new(6)),
-            ("zlib 7".into(), || Lz77::new(7)),
-        ];
         let mut differing = 0;
-        for (name, engine) in &engines {
+        for level in 1..=7 {
             for (i, data) in inputs.iter().enumerate() {
                 let mut outputs = Vec::new();
                 for plain in [true, false] {
                     PLAIN_WALK.set(plain);
-                    let mut st = engine();
+                    let mut st = Lz77::new(level);
                     let mut out = Vec::new();
                     st.write(data, &mut out);
                     st.finish(&mut out);
@@ -1232,7 +1076,7 @@ mod tests {
                 }
                 PLAIN_WALK.set(false);
                 if outputs[0] != outputs[1] {
-                    eprintln!("{name}, input {i}: outputs differ");
+                    eprintln!("level {level}, input {i}: outputs differ");
                     differing += 1;
                 }
             }

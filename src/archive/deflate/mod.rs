@@ -29,9 +29,9 @@
 //! caller's buffers (see `stored.rs`).
 //!
 //! Memory is bounded: the window, hash tables and symbol buffer of zlib (about 250 KiB),
-//! the second chain links of levels 1-7 (64 KiB), the four-byte index levels 8-9 add
-//! (320 KiB, allocated but left untouched at other levels), the three-byte table of
-//! forge's matcher (64 KiB, likewise), and for level 0 up to 512 KiB of held-back input. Output growth is the
+//! the second chain links of levels 1-7 (64 KiB, see `lz77.rs`), the four-byte index
+//! levels 8-9 add (320 KiB; each of the two is allocated but left untouched at the
+//! other levels), and for level 0 up to 512 KiB of held-back input. Output growth is the
 //! caller's.
 //!
 //! ---
@@ -119,43 +119,28 @@ enum Engine {
     Lz77(Box<lz77::Lz77>),
 }
 
-/// Which encoder writes a deflate stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Encoder {
-    /// Stock zlib's exact bytes at this level (0..=9): what `zipfile` and `gzip` write,
-    /// so what flit's archives hold.
-    Zlib(u8),
-    /// forge's own matcher (`lz77.rs`, "forge's matcher"): zlib level 6's lazy parsing
-    /// and block layout with chains of four-byte strings. On Python sources and JSON it
-    /// takes about three quarters of zlib level 6's time for slightly smaller output. Not
-    /// meant to equal any zlib's bytes; the same bytes on every machine, and across
-    /// forge releases as long as this code is unchanged.
-    Forge,
-}
-
-/// Streaming raw-deflate encoder: zlib's parameters
-/// `deflateInit2(level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY)`, or forge's matcher.
+/// Streaming raw-deflate encoder with zlib's parameters
+/// `deflateInit2(level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY)`.
 pub struct Deflater {
+    level: u8,
     engine: Engine,
 }
 
 impl Deflater {
-    /// zlib's bytes at `level` 0..=9 (zlib's -1 is 6; callers pass 6).
+    /// `level` is 0..=9 (zlib's -1 is 6; callers pass 6).
     pub fn new(level: u8) -> Self {
-        Deflater::with(Encoder::Zlib(level))
+        assert!(level <= 9, "deflate level must be 0..=9");
+        let engine = if level == 0 {
+            Engine::Stored(Box::new(stored::Stored::new()))
+        } else {
+            Engine::Lz77(Box::new(lz77::Lz77::new(level)))
+        };
+        Deflater { level, engine }
     }
 
-    /// An encoder of either kind.
-    pub fn with(encoder: Encoder) -> Self {
-        let engine = match encoder {
-            Encoder::Zlib(0) => Engine::Stored(Box::new(stored::Stored::new())),
-            Encoder::Zlib(level) => {
-                assert!(level <= 9, "deflate level must be 0..=9");
-                Engine::Lz77(Box::new(lz77::Lz77::new(level)))
-            }
-            Encoder::Forge => Engine::Lz77(Box::new(lz77::Lz77::forge())),
-        };
-        Deflater { engine }
+    /// The compression level this encoder was created with.
+    pub fn level(&self) -> u8 {
+        self.level
     }
 
     /// Feeds input (`deflate(Z_NO_FLUSH)`), appending any output produced to `out`.
@@ -199,11 +184,11 @@ impl Deflater {
         self.reset();
     }
 
-    /// Discards any stream in progress and starts a new one with the same encoder.
+    /// Discards any stream in progress and starts a new one at the same level.
     pub fn reset(&mut self) {
         match &mut self.engine {
             Engine::Stored(s) => s.reset(),
-            Engine::Lz77(s) => s.reset(),
+            Engine::Lz77(s) => s.reset(self.level),
         }
     }
 
