@@ -212,6 +212,7 @@ fn walk_into(
         if is_symlink || !keep_dir(&name, &path) {
             continue;
         }
+        bounds.note_listed_dir(&path);
         walk_into(&path, bounds, keep_dir, keep_file, out, diags);
     }
 }
@@ -242,9 +243,9 @@ fn check_within(path: &Path, is_symlink: Option<bool>, bounds: &Bounds) -> Resul
 }
 
 /// `project::is_within` for many paths under one root. A tree of N files in D folders
-/// costs N `lstat`s and D `realpath`s instead of N `realpath`s (each a `readlink` per
-/// path component): the root is resolved once, and a path that is not itself a symlink
-/// resolves to its resolved folder plus its name.
+/// costs about N + D `lstat`s instead of N `realpath`s (each a `readlink` per path
+/// component): the root is resolved once, and a path that is not itself a symlink
+/// resolves to its resolved folder plus its name, folders included.
 struct Bounds {
     root: Option<PathBuf>,
     resolved_dirs: RefCell<HashMap<PathBuf, Option<PathBuf>>>,
@@ -277,11 +278,33 @@ impl Bounds {
         resolved.is_some_and(|p| p.starts_with(root))
     }
 
+    /// Records that `dir`, which its parent's listing showed to be a folder and not a
+    /// symlink, resolves to the parent's resolution plus its name (no `lstat` needed).
+    fn note_listed_dir(&self, dir: &Path) {
+        if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
+            if !parent.as_os_str().is_empty() && !self.resolved_dirs.borrow().contains_key(dir) {
+                let resolved = self.resolve_dir(parent).map(|p| p.join(name));
+                self.resolved_dirs
+                    .borrow_mut()
+                    .insert(dir.to_path_buf(), resolved);
+            }
+        }
+    }
+
     fn resolve_dir(&self, dir: &Path) -> Option<PathBuf> {
         if let Some(known) = self.resolved_dirs.borrow().get(dir) {
             return known.clone();
         }
-        let resolved = dir.canonicalize().ok();
+        // `file_name` is None for a path ending in `..`, which only realpath resolves.
+        let resolved = match (dir.parent(), dir.file_name()) {
+            (Some(parent), Some(name))
+                if !parent.as_os_str().is_empty()
+                    && dir.symlink_metadata().is_ok_and(|m| m.is_dir()) =>
+            {
+                self.resolve_dir(parent).map(|p| p.join(name))
+            }
+            _ => dir.canonicalize().ok(),
+        };
         self.resolved_dirs
             .borrow_mut()
             .insert(dir.to_path_buf(), resolved.clone());
