@@ -1023,6 +1023,35 @@ mod tests {
         }
     }
 
+    /// At least `len` bytes of letters from an `alphabet` of that many, where a third of
+    /// the steps copy 3 to 300 bytes from one of `distances` back instead: long chains,
+    /// matches at the distance limits, lazy matches and near misses of every length.
+    /// `x` is the xorshift32 state, carried from one call to the next.
+    fn copies_and_letters(x: &mut u32, alphabet: u32, len: usize, distances: &[usize]) -> Vec<u8> {
+        let mut next = |n: u32| {
+            *x ^= *x << 13;
+            *x ^= *x >> 17;
+            *x ^= *x << 5;
+            *x % n
+        };
+        let mut data: Vec<u8> = Vec::new();
+        while data.len() < len {
+            let d = distances[next(distances.len() as u32) as usize];
+            if next(3) == 0 && data.len() > d {
+                let n = [3, 4, 5, 9, 40, 258, 300][next(7) as usize];
+                let from = data.len() - d;
+                for i in 0..n {
+                    data.push(data[from + i]);
+                }
+            } else {
+                for _ in 0..1 + next(12) {
+                    data.push(b'a'.wrapping_add(next(alphabet) as u8));
+                }
+            }
+        }
+        data
+    }
+
     thread_local! {
         /// Makes `walk_chain` walk one link at a time (this thread only).
         pub(super) static PLAIN_WALK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -1035,31 +1064,11 @@ mod tests {
     #[test]
     fn two_walks_equal_the_plain_walk() {
         let mut x = 0x2545_f491u32;
-        let mut next = |n: u32| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x % n
-        };
-        let mut inputs: Vec<Vec<u8>> = Vec::new();
-        for alphabet in [2, 4, 16, 200] {
-            let mut data: Vec<u8> = Vec::new();
-            while data.len() < 200_000 {
-                let d = [MAX_DIST, MAX_DIST - 1, MAX_DIST + 1, WSIZE, 1, 4, 300][next(7) as usize];
-                if next(3) == 0 && data.len() > d {
-                    let n = [3, 4, 5, 9, 40, 258, 300][next(7) as usize];
-                    let from = data.len() - d;
-                    for i in 0..n {
-                        data.push(data[from + i]);
-                    }
-                } else {
-                    for _ in 0..1 + next(12) {
-                        data.push(b'a'.wrapping_add(next(alphabet) as u8));
-                    }
-                }
-            }
-            inputs.push(data);
-        }
+        let distances = [MAX_DIST, MAX_DIST - 1, MAX_DIST + 1, WSIZE, 1, 4, 300];
+        let mut inputs: Vec<Vec<u8>> = [2, 4, 16, 200]
+            .iter()
+            .map(|&alphabet| copies_and_letters(&mut x, alphabet, 200_000, &distances))
+            .collect();
         inputs.push(include_bytes!("lz77.rs").repeat(3));
         inputs.push(include_bytes!("trees.rs").to_vec());
         let mut differing = 0;
@@ -1090,38 +1099,18 @@ mod tests {
     #[test]
     fn four_byte_index_randomised() {
         let mut x = 0x9e37_79b9u32;
-        let mut next = |n: u32| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x % n
-        };
-        for round in 0..6 {
-            let mut data: Vec<u8> = Vec::new();
-            let alphabet = [2, 3, 4, 16, 64, 200][round];
-            while data.len() < 150_000 {
-                let d = [
-                    MAX_DIST,
-                    MAX_DIST - 1,
-                    MAX_DIST + 1,
-                    TOO_FAR,
-                    TOO_FAR + 1,
-                    1,
-                    3,
-                    300,
-                ][next(8) as usize];
-                if next(3) == 0 && data.len() > d {
-                    let n = [3, 4, 5, 9, 40, 258, 300][next(7) as usize];
-                    let from = data.len() - d;
-                    for i in 0..n {
-                        data.push(data[from + i]);
-                    }
-                } else {
-                    for _ in 0..1 + next(12) {
-                        data.push(b'a'.wrapping_add(next(alphabet) as u8));
-                    }
-                }
-            }
+        let distances = [
+            MAX_DIST,
+            MAX_DIST - 1,
+            MAX_DIST + 1,
+            TOO_FAR,
+            TOO_FAR + 1,
+            1,
+            3,
+            300,
+        ];
+        for alphabet in [2, 3, 4, 16, 64, 200] {
+            let data = copies_and_letters(&mut x, alphabet, 150_000, &distances);
             for level in 4..=9 {
                 let mut outputs = Vec::new();
                 for index4 in [false, true] {
@@ -1134,7 +1123,7 @@ mod tests {
                 }
                 assert!(
                     outputs[0] == outputs[1],
-                    "round {round} level {level}: outputs differ"
+                    "alphabet {alphabet} level {level}: outputs differ"
                 );
             }
         }
