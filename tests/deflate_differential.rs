@@ -17,7 +17,7 @@ use forge_backend::archive::crc32::{crc32, Crc32};
 use forge_backend::archive::deflate::{deflate, Deflater};
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
 /// Compresses each manifest entry at the requested levels; writes, per entry, the CRC-32
@@ -346,6 +346,21 @@ fn build_inputs(tmp: &Path, stdlib: &Path, binaries: &[PathBuf]) -> Vec<Input> {
     inputs
 }
 
+/// Starts `python3 -c script arg` with its output piped to the returned reader (its
+/// errors go to the test's), for scripts that stream results while the test reads them.
+fn spawn_python_reader(script: &str, arg: &Path) -> (Child, BufReader<ChildStdout>) {
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(arg)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("this test needs CPython's python3 on PATH");
+    let stdout = child.stdout.take().expect("python3 stdout");
+    (child, BufReader::with_capacity(1 << 20, stdout))
+}
+
 fn read_exact_vec(r: &mut impl Read, n: usize) -> Vec<u8> {
     let mut v = vec![0; n];
     r.read_exact(&mut v).expect("python3 output ended early");
@@ -402,15 +417,7 @@ fn deflate_and_crc32_match_cpython_zlib() {
 
     // python3 works through the manifest while we compress; it blocks on the pipe until we
     // read each result, so the two run side by side.
-    let mut child = Command::new("python3")
-        .arg("-c")
-        .arg(PY_SCRIPT)
-        .arg(&manifest_path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn python3");
-    let mut py = BufReader::with_capacity(1 << 20, child.stdout.take().expect("python3 stdout"));
+    let (mut child, mut py) = spawn_python_reader(PY_SCRIPT, &manifest_path);
 
     let mut stats = [LevelStats::default(); 10];
     let mut failures: Vec<String> = Vec::new();
@@ -643,15 +650,7 @@ for i in open(tmp + "/manifest").read().split():
             z = co.compress(p) + co.flush(mode)
             out.write(struct.pack("<Q", len(z)) + z)
 "#;
-    let mut child = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&tmp)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 is required for this test");
-    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let (mut child, mut reader) = spawn_python_reader(script, &tmp);
     let (mut compared, mut differing) = (0, Vec::new());
     for (name, dict, piece) in &cases {
         for level in 1..=9u8 {

@@ -1053,17 +1053,7 @@ mod tests {
     use crate::archive::deflate::deflate;
 
     fn sample(n: usize) -> Vec<u8> {
-        let mut x = 12345u32;
-        (0..n)
-            .map(|i| {
-                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                if i % 7 < 4 {
-                    b"the quick brown fox "[i % 20]
-                } else {
-                    (x >> 24) as u8
-                }
-            })
-            .collect()
+        crate::archive::text_and_noise(n, b"the quick brown fox ", 7, 4)
     }
 
     #[test]

@@ -257,17 +257,7 @@ mod tests {
     }
 
     fn sample(len: usize) -> Vec<u8> {
-        let mut x = 12345u32;
-        (0..len)
-            .map(|i| {
-                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                if i % 7000 < 3000 {
-                    b"def piece(x):\n    return x\n"[i % 27]
-                } else {
-                    (x >> 24) as u8
-                }
-            })
-            .collect()
+        crate::archive::text_and_noise(len, b"def piece(x):\n    return x\n", 7000, 3000)
     }
 
     fn in_pieces(data: &[u8], level: u8, piece: usize, threads: usize, write: usize) -> Vec<u8> {

@@ -265,51 +265,50 @@ impl Bounds {
         let Some(root) = &self.root else {
             return false;
         };
-        let is_symlink = is_symlink.unwrap_or_else(|| {
-            path.symlink_metadata()
-                .map_or(true, |m| m.file_type().is_symlink())
-        });
-        let resolved = match (path.parent(), path.file_name()) {
-            (Some(parent), Some(name)) if !is_symlink && !parent.as_os_str().is_empty() => {
-                self.resolve_dir(parent).map(|dir| dir.join(name))
-            }
-            _ => path.canonicalize().ok(),
-        };
-        resolved.is_some_and(|p| p.starts_with(root))
+        let is_symlink = is_symlink.unwrap_or_else(|| lstat_says_symlink(path));
+        self.resolve(path, is_symlink)
+            .is_some_and(|p| p.starts_with(root))
     }
 
     /// Records that `dir`, which its parent's listing showed to be a folder and not a
     /// symlink, resolves to the parent's resolution plus its name (no `lstat` needed).
     fn note_listed_dir(&self, dir: &Path) {
-        if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
-            if !parent.as_os_str().is_empty() && !self.resolved_dirs.borrow().contains_key(dir) {
-                let resolved = self.resolve_dir(parent).map(|p| p.join(name));
-                self.resolved_dirs
-                    .borrow_mut()
-                    .insert(dir.to_path_buf(), resolved);
-            }
+        if !self.resolved_dirs.borrow().contains_key(dir) {
+            let resolved = self.resolve(dir, false);
+            self.resolved_dirs
+                .borrow_mut()
+                .insert(dir.to_path_buf(), resolved);
         }
     }
 
+    /// Where `path` resolves: its folder's resolution plus its name when it is not a
+    /// symlink, else (and for a path ending in `..`, which has no name) realpath's.
+    fn resolve(&self, path: &Path, is_symlink: bool) -> Option<PathBuf> {
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if !is_symlink && !parent.as_os_str().is_empty() => {
+                self.resolve_dir(parent).map(|dir| dir.join(name))
+            }
+            _ => path.canonicalize().ok(),
+        }
+    }
+
+    /// `resolve` for folders, remembered.
     fn resolve_dir(&self, dir: &Path) -> Option<PathBuf> {
         if let Some(known) = self.resolved_dirs.borrow().get(dir) {
             return known.clone();
         }
-        // `file_name` is None for a path ending in `..`, which only realpath resolves.
-        let resolved = match (dir.parent(), dir.file_name()) {
-            (Some(parent), Some(name))
-                if !parent.as_os_str().is_empty()
-                    && dir.symlink_metadata().is_ok_and(|m| m.is_dir()) =>
-            {
-                self.resolve_dir(parent).map(|p| p.join(name))
-            }
-            _ => dir.canonicalize().ok(),
-        };
+        let resolved = self.resolve(dir, lstat_says_symlink(dir));
         self.resolved_dirs
             .borrow_mut()
             .insert(dir.to_path_buf(), resolved.clone());
         resolved
     }
+}
+
+/// Whether `path` is a symlink, or cannot be looked at (then realpath decides).
+fn lstat_says_symlink(path: &Path) -> bool {
+    path.symlink_metadata()
+        .map_or(true, |m| m.file_type().is_symlink())
 }
 
 /// `path` relative to `base`, `/`-separated.
@@ -665,6 +664,51 @@ mod tests {
     fn double_star_inside_a_segment_is_a_single_star() {
         assert_eq!(python_glob_to_rust("**.pyc"), "*.pyc");
         assert_eq!(python_glob_to_rust("**/__pycache__"), "**/__pycache__");
+    }
+
+    /// `Bounds` resolves folders from their parents; a symlink anywhere on the way (the
+    /// project reached through a linked folder, a linked subfolder) must still be
+    /// followed, whether the walk noted the folders or they are looked up on demand.
+    #[cfg(unix)]
+    #[test]
+    fn bounds_follow_symlinked_folders() {
+        use std::os::unix::fs::symlink;
+        let tmp = std::env::temp_dir().join(format!("forge-bounds-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join("real/proj/pkg")).unwrap();
+        std::fs::create_dir_all(tmp.join("outside")).unwrap();
+        std::fs::write(tmp.join("real/proj/pkg/mod.py"), "").unwrap();
+        std::fs::write(tmp.join("outside/x.py"), "").unwrap();
+        symlink(tmp.join("real"), tmp.join("link")).unwrap();
+        symlink(tmp.join("outside"), tmp.join("real/proj/pkg/out")).unwrap();
+        let root = tmp.join("link/proj");
+        for noted in [false, true] {
+            let bounds = Bounds::new(&root);
+            if noted {
+                bounds.note_listed_dir(&root.join("pkg"));
+            }
+            assert!(
+                bounds.contains(&root.join("pkg/mod.py"), Some(false)),
+                "noted {noted}"
+            );
+            assert!(
+                bounds.contains(&root.join("pkg/mod.py"), None),
+                "noted {noted}"
+            );
+            assert!(
+                !bounds.contains(&root.join("pkg/out/x.py"), Some(false)),
+                "noted {noted}"
+            );
+            assert!(
+                !bounds.contains(&root.join("pkg/out/x.py"), None),
+                "noted {noted}"
+            );
+            assert!(
+                !bounds.contains(&root.join("pkg/../../../outside/x.py"), None),
+                "noted {noted}"
+            );
+        }
+        std::fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]
