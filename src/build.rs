@@ -323,6 +323,46 @@ impl Drop for AtomicFile {
     }
 }
 
+/// `f` of each item, in order, on up to `threads` threads: for runs of system calls
+/// (a `stat` per file) that cost more than starting a thread once there are hundreds.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    const BLOCK: usize = 128;
+    let blocks = items.len().div_ceil(BLOCK);
+    let threads = threads.min(blocks).max(1);
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let block = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if block >= blocks {
+                return done;
+            }
+            let chunk = &items[block * BLOCK..items.len().min((block + 1) * BLOCK)];
+            done.push((block, chunk.iter().map(&f).collect::<Vec<R>>()));
+        }
+    };
+    let mut done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(d) => done.extend(d),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(block, _)| *block);
+    done.into_iter().flat_map(|(_, results)| results).collect()
+}
+
 /// Threads for compression: `FORGE_BACKEND_THREADS`, else every core. Output bytes never
 /// depend on it.
 pub fn thread_count() -> usize {
@@ -336,6 +376,17 @@ pub fn thread_count() -> usize {
 #[cfg(test)]
 mod tests {
     use crate::archive::tar::TarFlavor;
+
+    #[test]
+    fn parallel_map_keeps_the_order() {
+        for len in [0, 1, 127, 128, 129, 1000] {
+            let items: Vec<usize> = (0..len).collect();
+            for threads in [1, 2, 3, 8] {
+                let squares = super::parallel_map(&items, threads, |i| i * i);
+                assert_eq!(squares, items.iter().map(|i| i * i).collect::<Vec<_>>());
+            }
+        }
+    }
 
     #[test]
     fn runtime_for_python() {

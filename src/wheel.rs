@@ -331,10 +331,12 @@ impl WheelWriter<'_> {
     /// bytes, do not depend on the thread count); larger files are streamed so memory
     /// stays bounded.
     fn add_files(&mut self, files: &[ArchiveFile]) -> Result<(), Diagnostics> {
+        let metas = build::parallel_map(files, self.tuning.threads, |spec| {
+            std::fs::metadata(&spec.source)
+        });
         let mut sources = Vec::with_capacity(files.len());
-        for spec in files {
-            let meta = std::fs::metadata(&spec.source)
-                .map_err(|e| crate::diagnostic::io_error("read", &spec.source, &e))?;
+        for (spec, meta) in files.iter().zip(metas) {
+            let meta = meta.map_err(|e| crate::diagnostic::io_error("read", &spec.source, &e))?;
             sources.push(Source { spec, meta });
         }
         let plan = Plan::new(&sources, &self.tuning);

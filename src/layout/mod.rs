@@ -8,7 +8,12 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
+
+mod listing;
+
+use listing::Listings;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::profile::Profile;
@@ -118,7 +123,7 @@ fn relative_all(paths: &[PathBuf], base: &Path, diags: &mut Diagnostics) -> Vec<
     out
 }
 
-type DirFilter<'a> = &'a dyn Fn(&str, &Path) -> bool;
+type DirFilter<'a> = listing::Descend<'a>;
 type FileFilter<'a> = &'a dyn Fn(&str) -> bool;
 
 /// `os.walk` order: files sorted, then subfolders sorted, depth first. Every file must
@@ -131,19 +136,27 @@ fn walk(
 ) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut out = Vec::new();
     let mut diags = Diagnostics::new();
-    walk_into(dir, bounds, keep_dir, keep_file, &mut out, &mut diags);
+    let mut listings = Listings::read_ahead(dir, crate::build::thread_count(), keep_dir);
+    walk_into(
+        dir,
+        bounds,
+        (keep_dir, keep_file),
+        &mut listings,
+        &mut out,
+        &mut diags,
+    );
     diags.into_result().map(|_| out)
 }
 
 fn walk_into(
     dir: &Path,
     bounds: &Bounds,
-    keep_dir: DirFilter<'_>,
-    keep_file: FileFilter<'_>,
+    (keep_dir, keep_file): (DirFilter<'_>, FileFilter<'_>),
+    listings: &mut Listings,
     out: &mut Vec<PathBuf>,
     diags: &mut Diagnostics,
 ) {
-    let entries = match std::fs::read_dir(dir) {
+    let entries = match listings.take(dir) {
         Ok(e) => e,
         Err(e) => {
             diags.push(crate::diagnostic::io_error("read folder", dir, &e));
@@ -160,12 +173,12 @@ fn walk_into(
                 continue;
             }
         };
-        let path = entry.path();
-        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+        let path = entry.path;
+        let Some(name) = entry.name.to_str().map(str::to_string) else {
             diags.push(
                 Diagnostic::error(format!(
                     "file name {:?} is not valid UTF-8; rename it",
-                    entry.file_name()
+                    entry.name
                 ))
                 .in_file(&path),
             );
@@ -183,7 +196,7 @@ fn walk_into(
             continue;
         }
         // The entry's type comes with the folder listing; only a symlink needs a stat.
-        let file_type = entry.file_type().ok();
+        let file_type = entry.file_type;
         let is_symlink = file_type.is_none_or(|t| t.is_symlink());
         let is_dir = match file_type {
             Some(t) if !t.is_symlink() => t.is_dir(),
@@ -213,7 +226,7 @@ fn walk_into(
             continue;
         }
         bounds.note_listed_dir(&path);
-        walk_into(&path, bounds, keep_dir, keep_file, out, diags);
+        walk_into(&path, bounds, (keep_dir, keep_file), listings, out, diags);
     }
 }
 
@@ -248,7 +261,17 @@ fn check_within(path: &Path, is_symlink: Option<bool>, bounds: &Bounds) -> Resul
 /// resolves to its resolved folder plus its name, folders included.
 struct Bounds {
     root: Option<PathBuf>,
-    resolved_dirs: RefCell<HashMap<PathBuf, Option<PathBuf>>>,
+    /// Folders' resolutions (None when they have none), keyed by the folder's path as
+    /// given: hashing its bytes is several times cheaper than hashing a `Path` by
+    /// components, and a folder spelled two ways is only resolved twice.
+    resolved_dirs: RefCell<HashMap<OsString, Option<ResolvedDir>>>,
+}
+
+#[derive(Clone)]
+struct ResolvedDir {
+    path: PathBuf,
+    /// Whether `path` is the root or under it, so that a file's check is a look-up.
+    inside: bool,
 }
 
 impl Bounds {
@@ -266,41 +289,65 @@ impl Bounds {
             return false;
         };
         let is_symlink = is_symlink.unwrap_or_else(|| lstat_says_symlink(path));
-        self.resolve(path, is_symlink)
-            .is_some_and(|p| p.starts_with(root))
+        match Self::split(path, is_symlink) {
+            Some((parent, name)) => self.with_dir(parent, |dir| match dir {
+                // A name added to a path inside the root stays inside.
+                Some(dir) => dir.inside || dir.path.join(name).starts_with(root),
+                None => false,
+            }),
+            None => path.canonicalize().is_ok_and(|p| p.starts_with(root)),
+        }
     }
 
     /// Records that `dir`, which its parent's listing showed to be a folder and not a
     /// symlink, resolves to the parent's resolution plus its name (no `lstat` needed).
     fn note_listed_dir(&self, dir: &Path) {
-        if !self.resolved_dirs.borrow().contains_key(dir) {
+        if !self.resolved_dirs.borrow().contains_key(dir.as_os_str()) {
             let resolved = self.resolve(dir, false);
-            self.resolved_dirs
-                .borrow_mut()
-                .insert(dir.to_path_buf(), resolved);
+            self.remember(dir, resolved);
         }
     }
 
-    /// Where `path` resolves: its folder's resolution plus its name when it is not a
-    /// symlink, else (and for a path ending in `..`, which has no name) realpath's.
-    fn resolve(&self, path: &Path, is_symlink: bool) -> Option<PathBuf> {
+    /// A path that is not a symlink resolves to its folder's resolution plus its name:
+    /// the folder and the name. None for a symlink, and for a path ending in `..` (which
+    /// has no name) or without a folder; realpath resolves those.
+    fn split(path: &Path, is_symlink: bool) -> Option<(&Path, &OsStr)> {
         match (path.parent(), path.file_name()) {
             (Some(parent), Some(name)) if !is_symlink && !parent.as_os_str().is_empty() => {
-                self.resolve_dir(parent).map(|dir| dir.join(name))
+                Some((parent, name))
             }
-            _ => path.canonicalize().ok(),
+            _ => None,
         }
     }
 
-    /// `resolve` for folders, remembered.
-    fn resolve_dir(&self, dir: &Path) -> Option<PathBuf> {
-        if let Some(known) = self.resolved_dirs.borrow().get(dir) {
-            return known.clone();
+    /// Where `path` resolves (see `split`).
+    fn resolve(&self, path: &Path, is_symlink: bool) -> Option<PathBuf> {
+        match Self::split(path, is_symlink) {
+            Some((parent, name)) => self.with_dir(parent, |dir| dir.map(|dir| dir.path.join(name))),
+            None => path.canonicalize().ok(),
+        }
+    }
+
+    /// `f` of the folder's resolution, resolved and remembered if it is new.
+    fn with_dir<R>(&self, dir: &Path, f: impl FnOnce(Option<&ResolvedDir>) -> R) -> R {
+        if let Some(known) = self.resolved_dirs.borrow().get(dir.as_os_str()) {
+            return f(known.as_ref());
         }
         let resolved = self.resolve(dir, lstat_says_symlink(dir));
+        f(self.remember(dir, resolved).as_ref())
+    }
+
+    fn remember(&self, dir: &Path, resolved: Option<PathBuf>) -> Option<ResolvedDir> {
+        let resolved = resolved.map(|path| ResolvedDir {
+            inside: self
+                .root
+                .as_ref()
+                .is_some_and(|root| path.starts_with(root)),
+            path,
+        });
         self.resolved_dirs
             .borrow_mut()
-            .insert(dir.to_path_buf(), resolved.clone());
+            .insert(dir.as_os_str().to_owned(), resolved.clone());
         resolved
     }
 }
@@ -468,9 +515,14 @@ pub fn sdist_files(project: &Project, profile: &Profile) -> Result<Vec<ArchiveFi
 
     let bounds = Bounds::new(root);
     let mut out = Vec::new();
-    for rel in selected {
-        let source = root.join(&rel);
-        let meta = match std::fs::symlink_metadata(&source) {
+    let selected: Vec<String> = selected.into_iter().collect();
+    let looked_at = crate::build::parallel_map(&selected, crate::build::thread_count(), |rel| {
+        let source = root.join(rel);
+        let meta = std::fs::symlink_metadata(&source);
+        (source, meta)
+    });
+    for (rel, (source, meta)) in selected.into_iter().zip(looked_at) {
+        let meta = match meta {
             Ok(m) => m,
             Err(e) => {
                 diags.push(crate::diagnostic::io_error("read", &source, &e));
@@ -556,11 +608,26 @@ fn walk_unsorted(
     out: &mut Vec<String>,
     diags: &mut Diagnostics,
 ) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let descend = |_: &str, path: &Path| {
+        relative_str(path, root).is_ok_and(|rel| !excludes.matches_dir(&rel))
+    };
+    let mut listings = Listings::read_ahead(dir, crate::build::thread_count(), &descend);
+    walk_unsorted_into(root, dir, excludes, &mut listings, out, diags);
+}
+
+fn walk_unsorted_into(
+    root: &Path,
+    dir: &Path,
+    excludes: &FilePatterns,
+    listings: &mut Listings,
+    out: &mut Vec<String>,
+    diags: &mut Diagnostics,
+) {
+    let Ok(entries) = listings.take(dir) else {
         return;
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
+    for entry in entries.into_iter().flatten() {
+        let path = entry.path;
         let rel = match relative_str(&path, root) {
             Ok(r) => r,
             Err(d) => {
@@ -568,10 +635,15 @@ fn walk_unsorted(
                 continue;
             }
         };
-        let is_symlink = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
-        if path.is_dir() {
+        let is_symlink = entry.file_type.is_some_and(|t| t.is_symlink());
+        // Only a symlink (or an entry of unknown type) needs a stat to tell a folder.
+        let is_dir = match entry.file_type {
+            Some(t) if !t.is_symlink() => t.is_dir(),
+            _ => path.is_dir(),
+        };
+        if is_dir {
             if !is_symlink && !excludes.matches_dir(&rel) {
-                walk_unsorted(root, &path, excludes, out, diags);
+                walk_unsorted_into(root, &path, excludes, listings, out, diags);
             }
         } else if !excludes.matches_file(&rel) {
             out.push(rel);
