@@ -210,20 +210,31 @@ pub struct RecordEntry {
 /// quoted only when they hold `,`, `"`, CR or LF.
 /// flit 3.x wrote the rows itself: LF, never quoted.
 pub fn record(entries: &[RecordEntry], dist_info: &str, style: RecordStyle) -> String {
-    use base64::Engine;
-    let (field, eol): (fn(&str) -> String, &str) = match style {
-        RecordStyle::CsvCrlf => (csv_field, "\r\n"),
-        RecordStyle::PlainLf => (str::to_string, "\n"),
-    };
-    let mut out = String::new();
-    for e in entries {
-        let digest = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(e.sha256);
-        out.push_str(&field(&e.path));
-        out.push_str(&format!(",sha256={digest},{}{eol}", e.size));
-    }
-    out.push_str(&field(&format!("{dist_info}/RECORD")));
-    out.push_str(&format!(",,{eol}"));
+    let mut out: String = entries.iter().map(|e| record_line(e, style)).collect();
+    out.push_str(&record_last_line(dist_info, style));
     out
+}
+
+/// One file's RECORD line (see [`record`]).
+pub fn record_line(entry: &RecordEntry, style: RecordStyle) -> String {
+    use base64::Engine;
+    let digest = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(entry.sha256);
+    let (path, eol) = record_field(&entry.path, style);
+    format!("{path},sha256={digest},{}{eol}", entry.size)
+}
+
+/// The line RECORD ends with: its own, without hash or size.
+pub fn record_last_line(dist_info: &str, style: RecordStyle) -> String {
+    let (path, eol) = record_field(&format!("{dist_info}/RECORD"), style);
+    format!("{path},,{eol}")
+}
+
+/// A path as a RECORD field, and the line end, in `style`.
+fn record_field(path: &str, style: RecordStyle) -> (String, &'static str) {
+    match style {
+        RecordStyle::CsvCrlf => (csv_field(path), "\r\n"),
+        RecordStyle::PlainLf => (path.to_string(), "\n"),
+    }
 }
 
 fn csv_field(s: &str) -> String {
