@@ -82,9 +82,8 @@ pub(super) struct Lz77 {
     window: Box<[u8; WINDOW_ALLOC]>,
     /// Link to an older string with the same hash, indexed by position & WMASK.
     prev: Box<[u16; WSIZE]>,
-    /// Heads of the hash chains (low 16 bits; NIL for none) and the chain's second
-    /// position (high 16 bits), which is `prev[head]` (see `insert_string`).
-    heads: Box<[u32; HASH_SIZE]>,
+    /// Heads of the hash chains, or NIL.
+    head: Box<[u16; HASH_SIZE]>,
     /// Four-byte index (not in zlib; see `longest_match`): heads of chains of inserted
     /// positions whose first four bytes hash alike.
     head4: Box<[u16; HASH4_SIZE]>,
@@ -151,11 +150,14 @@ fn boxed_array<T: Copy + Default, const N: usize>() -> Box<[T; N]> {
 /// four 16-bit entries per u64 because the release profile (opt-level "s") does not
 /// auto-vectorise, and this runs over 64K entries for every 32K of input.
 fn slide_positions(table: &mut [u16]) {
+    const TOP_BITS: u64 = 0x8000_8000_8000_8000;
     let mut quads = table.chunks_exact_mut(4);
     for q in &mut quads {
         let x =
             u64::from(q[0]) | u64::from(q[1]) << 16 | u64::from(q[2]) << 32 | u64::from(q[3]) << 48;
-        let y = slide_lanes(x);
+        // Each lane's top bit, moved to bit 0 and multiplied by 0x7fff: a 0x7fff mask for
+        // lanes >= WSIZE and 0 for the others; no lane can carry into the next.
+        let y = x & ((x & TOP_BITS) >> 15).wrapping_mul(0x7fff);
         q[0] = y as u16;
         q[1] = (y >> 16) as u16;
         q[2] = (y >> 32) as u16;
@@ -164,24 +166,6 @@ fn slide_positions(table: &mut [u16]) {
     for p in quads.into_remainder() {
         *p = p.saturating_sub(WSIZE as u16);
     }
-}
-
-/// `slide_positions` on a table of position pairs (`Lz77::heads`).
-fn slide_pairs(table: &mut [u32]) {
-    for pair in table.chunks_exact_mut(2) {
-        let y = slide_lanes(u64::from(pair[0]) | u64::from(pair[1]) << 32);
-        pair[0] = y as u32;
-        pair[1] = (y >> 32) as u32;
-    }
-}
-
-/// The slide on four 16-bit positions packed in a word.
-#[inline(always)]
-fn slide_lanes(x: u64) -> u64 {
-    const TOP_BITS: u64 = 0x8000_8000_8000_8000;
-    // Each lane's top bit, moved to bit 0 and multiplied by 0x7fff: a 0x7fff mask for
-    // lanes >= WSIZE and 0 for the others; no lane can carry into the next.
-    x & ((x & TOP_BITS) >> 15).wrapping_mul(0x7fff)
 }
 
 /// zlib's hash of the three bytes starting at a position, see the module notes.
@@ -299,7 +283,7 @@ fn walk_chain(
     window: &[u8; WINDOW_ALLOC],
     prev: &[u16; WSIZE],
     prev2: &[u16; WSIZE],
-    (head, second): (usize, usize),
+    head: usize,
     limit: usize,
     mut chain_length: u32,
     best: &mut Best,
@@ -322,8 +306,7 @@ fn walk_chain(
             }
         }
     }
-    debug_assert_eq!(second, prev[head & WMASK] as usize);
-    let (mut even, mut odd) = (head & 0xffff, second & 0xffff);
+    let (mut even, mut odd) = (head & 0xffff, prev[head & WMASK] as usize);
     loop {
         let (even_next, odd_next) = (prev2[even & WMASK] as usize, prev2[odd & WMASK] as usize);
         let odd_end = end_of(odd, best);
@@ -357,7 +340,7 @@ impl Lz77 {
         let mut s = Lz77 {
             window: boxed_array(),
             prev: boxed_array(),
-            heads: boxed_array(),
+            head: boxed_array(),
             head4: boxed_array(),
             prev4: boxed_array(),
             chain_count: boxed_array(),
@@ -390,10 +373,10 @@ impl Lz77 {
     pub(super) fn reset(&mut self, level: u8) {
         self.trees.reset();
         self.config = CONFIGURATION_TABLE[level as usize];
-        self.heads.fill(NIL as u32); // CLEAR_HASH
-                                     // Measured on Python sources and JSON: with levels 8-9's 1024-4096 step chains the
-                                     // index saves about a fifth of the time; with shorter chains keeping it up costs
-                                     // more than it saves. Its tables stay untouched (zero) at other levels.
+        self.head.fill(NIL as u16); // CLEAR_HASH
+                                    // Measured on Python sources and JSON: with levels 8-9's 1024-4096 step chains the
+                                    // index saves about a fifth of the time; with shorter chains keeping it up costs
+                                    // more than it saves. Its tables stay untouched (zero) at other levels.
         self.use_index4 = self.config.max_chain >= 1024;
         if self.use_index4 {
             self.head4.fill(NIL as u16);
@@ -497,7 +480,7 @@ impl Lz77 {
 
     /// Slides the hash table when sliding the window down (`slide_hash`).
     fn slide_hash(&mut self) {
-        slide_pairs(&mut self.heads[..]);
+        slide_positions(&mut self.head[..]);
         slide_positions(&mut self.prev[..]);
         if !self.use_index4 {
             slide_positions(&mut self.prev2[..]);
@@ -583,31 +566,23 @@ impl Lz77 {
     }
 
     /// Inserts the string at `s` in the dictionary and returns the previous head of its
-    /// hash chain (`INSERT_STRING`) and the position after it on the chain.
-    ///
-    /// zlib reads that second position as `prev[head]`, a load that must wait for the
-    /// head's; the head table keeps it next to the head instead (the old head becomes
-    /// the second), so inserting needs one table look-up and the chain walk starts with
-    /// two candidates in hand. It equals `prev[head]` whenever the walk can use it:
-    /// `prev[head]` was written when head was inserted and is only rewritten by the
-    /// position WSIZE after head, which is beyond every walk's limit.
+    /// hash chain (`INSERT_STRING`).
     #[inline(always)]
-    fn insert_string(&mut self, s: usize) -> (usize, usize) {
+    fn insert_string(&mut self, s: usize) -> usize {
         let s = s & 0xffff; // positions are below WINDOW_SIZE
         let h = hash3(self.window[s], self.window[s + 1], self.window[s + 2]);
-        let pair = self.heads[h];
-        let (head, second) = (pair & 0xffff, pair >> 16);
-        self.prev[s & WMASK] = head as u16;
-        self.heads[h] = s as u32 | head << 16;
+        let head = self.head[h];
+        self.prev[s & WMASK] = head;
+        self.head[h] = s as u16;
         if !self.use_index4 {
-            self.prev2[s & WMASK] = second as u16;
+            self.prev2[s & WMASK] = self.prev[head as usize & WMASK];
         } else {
             let count = self.chain_count[h].wrapping_add(1);
             self.chain_count[h] = count;
             self.chain_seq[s & WMASK] = count;
             self.insert_index4(s);
         }
-        (head as usize, second as usize)
+        head as usize
     }
 
     /// The four-byte index's part of `insert_string`.
@@ -622,9 +597,8 @@ impl Lz77 {
     /// Sets match_start to the longest match starting at the given string and returns its
     /// length; matches no longer than prev_length are discarded, in which case the result
     /// is prev_length (`longest_match`). The result never exceeds lookahead.
-    /// `second` is the position after `cur_match` on its chain (see `insert_string`).
     #[inline(always)]
-    fn longest_match(&mut self, cur_match: usize, second: usize) -> usize {
+    fn longest_match(&mut self, cur_match: usize) -> usize {
         let mut chain_length = self.config.max_chain as u32; // max hash chain length
         let strstart = self.strstart;
         let best_len = self.prev_length; // best match length so far
@@ -673,7 +647,7 @@ impl Lz77 {
                     window,
                     prev,
                     &self.prev2,
-                    (cur_match, second),
+                    cur_match,
                     limit,
                     chain_length,
                     &mut best,
@@ -806,15 +780,15 @@ impl Lz77 {
 
             // Insert the string window[strstart .. strstart + 2] in the dictionary, and set
             // hash_head to the head of the hash chain.
-            let (mut hash_head, mut second) = (NIL, NIL);
+            let mut hash_head = NIL;
             if self.lookahead >= MIN_MATCH {
-                (hash_head, second) = self.insert_string(self.strstart);
+                hash_head = self.insert_string(self.strstart);
             }
 
             // Find the longest match, discarding those <= prev_length. At this point we
             // always have match_length < MIN_MATCH.
             if hash_head != NIL && self.strstart - hash_head <= MAX_DIST {
-                self.match_length = self.longest_match(hash_head, second);
+                self.match_length = self.longest_match(hash_head);
             }
             let bflush;
             if self.match_length >= MIN_MATCH {
@@ -869,9 +843,9 @@ impl Lz77 {
                 break;
             }
 
-            let (mut hash_head, mut second) = (NIL, NIL);
+            let mut hash_head = NIL;
             if self.lookahead >= MIN_MATCH {
-                (hash_head, second) = self.insert_string(self.strstart);
+                hash_head = self.insert_string(self.strstart);
             }
 
             // Find the longest match, discarding those <= prev_length.
@@ -883,7 +857,7 @@ impl Lz77 {
                 && self.prev_length < self.config.max_lazy as usize
                 && self.strstart - hash_head <= MAX_DIST
             {
-                self.match_length = self.longest_match(hash_head, second);
+                self.match_length = self.longest_match(hash_head);
 
                 // Z_DEFAULT_STRATEGY: only a length-3 match that is too far is dropped. If
                 // prev_match is also MIN_MATCH, match_start is garbage (hence the wrapping
