@@ -300,7 +300,7 @@ fn zip_entry(
 }
 
 struct WheelWriter<'a> {
-    zip: ZipWriter<BufWriter<File>>,
+    zip: ZipWriter<BufWriter<build::OutputFile>>,
     tuning: Tuning,
     /// RECORD, compressed line by line as files are added.
     record: RecordWriter,
