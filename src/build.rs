@@ -451,13 +451,17 @@ pub fn parallel_map<T: Sync, R: Send>(
 }
 
 /// Threads for compression: `FORGE_BACKEND_THREADS`, else every core. Output bytes never
-/// depend on it.
+/// depend on it. Asked once per process: finding the core count reads the cgroup's CPU
+/// quota, three files, and a build asks for every walk and stat run.
 pub fn thread_count() -> usize {
-    std::env::var("FORGE_BACKEND_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n: &usize| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var("FORGE_BACKEND_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n: &usize| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
 }
 
 #[cfg(test)]
