@@ -530,42 +530,31 @@ mod tests {
         assert!(flit.sdist_epoch.is_err(), "flit's sdist crashes on it");
     }
 
-    /// A large artifact starts the flusher, and what was written is what is committed,
-    /// seeks included.
+    /// A large artifact starts the flusher, a small one no thread, and what was written
+    /// is what is committed, seeks included.
     #[test]
     fn output_file_flushes_behind_and_commits_what_was_written() {
         use std::io::{Seek, SeekFrom, Write};
         let dir = std::env::temp_dir().join(format!("forge-behind-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let target = dir.join("big.whl");
-        let mut atomic = AtomicFile::create(&target).unwrap();
-        let mut out = atomic.take_file();
         let chunk: Vec<u8> = (0..65_536u32).map(|i| (i % 251) as u8).collect();
-        let mut expected = Vec::new();
-        for _ in 0..(3 * super::WRITE_BEHIND as usize / chunk.len()) {
-            out.write_all(&chunk).unwrap();
-            expected.extend_from_slice(&chunk);
+        for chunks in [1, 3 * super::WRITE_BEHIND as usize / chunk.len()] {
+            let target = dir.join(format!("{chunks}.whl"));
+            let mut atomic = AtomicFile::create(&target).unwrap();
+            let mut out = atomic.take_file();
+            let mut expected = chunk.repeat(chunks);
+            for _ in 0..chunks {
+                out.write_all(&chunk).unwrap();
+            }
+            let large = expected.len() as u64 >= super::WRITE_BEHIND;
+            assert_eq!(out.flusher.is_some(), large, "{} bytes", expected.len());
+            out.seek(SeekFrom::Start(10)).unwrap();
+            out.write_all(b"patched").unwrap();
+            expected[10..17].copy_from_slice(b"patched");
+            out.seek(SeekFrom::End(0)).unwrap();
+            atomic.commit(out).unwrap();
+            assert!(std::fs::read(&target).unwrap() == expected);
         }
-        assert!(
-            out.flusher.is_some(),
-            "no flusher after {} bytes",
-            expected.len()
-        );
-        out.seek(SeekFrom::Start(10)).unwrap();
-        out.write_all(b"patched").unwrap();
-        expected[10..17].copy_from_slice(b"patched");
-        out.seek(SeekFrom::End(0)).unwrap();
-        atomic.commit(out).unwrap();
-        assert!(std::fs::read(&target).unwrap() == expected);
-        std::fs::remove_dir_all(&dir).unwrap();
-
-        let small = dir.join("small.whl");
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut atomic = AtomicFile::create(&small).unwrap();
-        let mut out = atomic.take_file();
-        out.write_all(&chunk).unwrap();
-        assert!(out.flusher.is_none(), "a small artifact started a thread");
-        atomic.commit(out).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

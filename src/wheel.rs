@@ -674,7 +674,7 @@ impl Drop for PanicStops<'_> {
 /// Reads and compresses one file with `encoder`, which is left ready for the next file
 /// (reusing its window and tables spares an allocation and zeroing per file).
 fn compress_one(source: &Source<'_>, encoder: &mut Deflater) -> io::Result<Compressed> {
-    let data = read_whole(&source.spec.source, source.meta.len())?;
+    let data = std::fs::read(&source.spec.source)?;
     let mut deflated = Vec::with_capacity(data.len() / 3 + 64);
     encoder.write(&data, &mut deflated);
     encoder.finish_and_reset(&mut deflated);
@@ -684,17 +684,6 @@ fn compress_one(source: &Source<'_>, encoder: &mut Deflater) -> io::Result<Compr
         size: data.len() as u64,
         sha256: Sha256::digest(&data).into(),
     })
-}
-
-/// A file's content, `expected` bytes unless it changed since it was listed. Unlike
-/// `fs::read`, it asks the file for its size and position no second time.
-fn read_whole(path: &Path, expected: u64) -> io::Result<Vec<u8>> {
-    let file = File::open(path)?;
-    let mut data = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
-    // `Take` reads through the generic path: straight into the reserved space, then
-    // one more read that finds the end.
-    file.take(u64::MAX).read_to_end(&mut data)?;
-    Ok(data)
 }
 
 /// Hashes what passes through, so each file is read once for both zip and RECORD.

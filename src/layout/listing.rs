@@ -18,6 +18,17 @@ pub(super) struct Entry {
     pub(super) file_type: Option<FileType>,
 }
 
+impl Entry {
+    /// Whether the entry is a folder, symlinks followed (as `os.walk` counts them): the
+    /// listing says so, and only a symlink or an entry of unknown type needs a `stat`.
+    pub(super) fn is_dir(&self) -> bool {
+        match self.file_type {
+            Some(t) if !t.is_symlink() => t.is_dir(),
+            _ => self.path.is_dir(),
+        }
+    }
+}
+
 /// A folder's entries in the order the listing gives them, or why it could not be read.
 pub(super) type Listing = io::Result<Vec<io::Result<Entry>>>;
 

@@ -173,14 +173,13 @@ fn walk_into(
                 continue;
             }
         };
-        let path = entry.path;
         let Some(name) = entry.name.to_str().map(str::to_string) else {
             diags.push(
                 Diagnostic::error(format!(
                     "file name {:?} is not valid UTF-8; rename it",
                     entry.name
                 ))
-                .in_file(&path),
+                .in_file(&entry.path),
             );
             continue;
         };
@@ -191,22 +190,16 @@ fn walk_into(
                 Diagnostic::error(format!(
                     "file name {name:?} contains a control character; rename it"
                 ))
-                .in_file(&path),
+                .in_file(&entry.path),
             );
             continue;
         }
-        // The entry's type comes with the folder listing; only a symlink needs a stat.
-        let file_type = entry.file_type;
-        let is_symlink = file_type.is_none_or(|t| t.is_symlink());
-        let is_dir = match file_type {
-            Some(t) if !t.is_symlink() => t.is_dir(),
-            // Like os.walk, a symlink to a folder counts as a folder (and is not entered).
-            _ => path.is_dir(),
-        };
-        if is_dir {
-            dirs.push((name, path, is_symlink));
+        // Like os.walk, a symlink to a folder counts as a folder (and is not entered).
+        let is_symlink = entry.file_type.is_none_or(|t| t.is_symlink());
+        if entry.is_dir() {
+            dirs.push((name, entry.path, is_symlink));
         } else {
-            files.push((name, path, is_symlink));
+            files.push((name, entry.path, is_symlink));
         }
     }
     files.sort();
@@ -627,8 +620,7 @@ fn walk_unsorted_into(
         return;
     };
     for entry in entries.into_iter().flatten() {
-        let path = entry.path;
-        let rel = match relative_str(&path, root) {
+        let rel = match relative_str(&entry.path, root) {
             Ok(r) => r,
             Err(d) => {
                 diags.push(*d);
@@ -636,14 +628,9 @@ fn walk_unsorted_into(
             }
         };
         let is_symlink = entry.file_type.is_some_and(|t| t.is_symlink());
-        // Only a symlink (or an entry of unknown type) needs a stat to tell a folder.
-        let is_dir = match entry.file_type {
-            Some(t) if !t.is_symlink() => t.is_dir(),
-            _ => path.is_dir(),
-        };
-        if is_dir {
+        if entry.is_dir() {
             if !is_symlink && !excludes.matches_dir(&rel) {
-                walk_unsorted_into(root, &path, excludes, listings, out, diags);
+                walk_unsorted_into(root, &entry.path, excludes, listings, out, diags);
             }
         } else if !excludes.matches_file(&rel) {
             out.push(rel);
