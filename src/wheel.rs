@@ -18,8 +18,9 @@ use crate::metadata::{self, RecordEntry};
 use crate::project::Project;
 use crate::timestamp::CivilTime;
 
-/// Bytes gathered before each write to the wheel file.
-const WRITE_BUFFER: usize = 256 << 10;
+/// Bytes gathered before each write to the wheel file (a buffer below malloc's mmap
+/// threshold, which a small wheel's build can serve from memory it already has).
+const WRITE_BUFFER: usize = 64 << 10;
 
 /// The dist-info files computed once and shared by `prepare_metadata` and the wheel.
 pub struct DistInfo {
@@ -173,7 +174,7 @@ pub fn build_tuned(
     let mut writer = WheelWriter {
         tuning,
         // Members are a header and data each: buffered, thousands of small files cost a
-        // few large writes instead of two system calls apiece.
+        // few hundred writes instead of two system calls apiece.
         zip: ZipWriter::new(BufWriter::with_capacity(WRITE_BUFFER, out.take_file()))
             .map_err(|e| write_error(&target, &e))?,
         record: RecordWriter::new(options),
@@ -418,23 +419,33 @@ impl WheelWriter<'_> {
     }
 }
 
-/// RECORD, compressed as its lines come (a Deflater's output does not depend on how its
-/// input is cut), so that only its last line is left once the last file is written: a
-/// large wheel's RECORD (botocore's is 200 KB) otherwise takes 3-4 ms to compress at
-/// the end, with nothing else to do.
+/// RECORD, compressed as its lines come once it is large (a Deflater's output does not
+/// depend on how its input is cut), so that little is left to compress after the last
+/// file: botocore's RECORD (200 KB) otherwise takes 3-4 ms at the end, with nothing
+/// else to do. A small RECORD is kept as text and compressed at the end, so that a small
+/// wheel does not keep a second encoder's tables (about 80 pages) alive while its files
+/// are compressed.
 struct RecordWriter {
-    deflater: Deflater,
+    level: u8,
     style: crate::profile::RecordStyle,
+    /// Lines not yet given to the encoder.
+    text: Vec<u8>,
+    /// Started once `text` reaches `RECORD_STREAM_FROM` bytes.
+    deflater: Option<Deflater>,
     deflated: Vec<u8>,
     crc: crate::archive::crc32::Crc32,
     size: u64,
 }
 
+const RECORD_STREAM_FROM: usize = 64 << 10;
+
 impl RecordWriter {
     fn new(options: &BuildOptions) -> RecordWriter {
         RecordWriter {
-            deflater: Deflater::new(options.profile.wheel_level),
+            level: options.profile.wheel_level,
             style: options.profile.record,
+            text: Vec::new(),
+            deflater: None,
             deflated: Vec::new(),
             crc: crate::archive::crc32::Crc32::new(),
             size: 0,
@@ -442,19 +453,30 @@ impl RecordWriter {
     }
 
     fn add(&mut self, entry: &RecordEntry) {
-        self.write(metadata::record_line(entry, self.style).as_bytes());
+        self.text
+            .extend_from_slice(metadata::record_line(entry, self.style).as_bytes());
+        if self.text.len() >= RECORD_STREAM_FROM {
+            self.compress_text();
+        }
     }
 
-    fn write(&mut self, line: &[u8]) {
-        self.deflater.write(line, &mut self.deflated);
-        self.crc.update(line);
-        self.size += line.len() as u64;
+    fn compress_text(&mut self) {
+        let level = self.level;
+        let deflater = self.deflater.get_or_insert_with(|| Deflater::new(level));
+        deflater.write(&self.text, &mut self.deflated);
+        self.crc.update(&self.text);
+        self.size += self.text.len() as u64;
+        self.text.clear();
     }
 
     /// RECORD ended by its own line: the compressed bytes, CRC-32 and size.
     fn finish(mut self, dist_info: &str) -> (Vec<u8>, u32, u64) {
-        self.write(metadata::record_last_line(dist_info, self.style).as_bytes());
-        self.deflater.finish(&mut self.deflated);
+        self.text
+            .extend_from_slice(metadata::record_last_line(dist_info, self.style).as_bytes());
+        self.compress_text();
+        if let Some(deflater) = self.deflater.take() {
+            deflater.finish(&mut self.deflated);
+        }
         (self.deflated, self.crc.value(), self.size)
     }
 }
@@ -732,33 +754,38 @@ mod tests {
         }
     }
 
-    /// RECORD compressed line by line is RECORD: the same text, its CRC-32 and size.
+    /// RECORD compressed as it comes is RECORD: the same text, its CRC-32 and size, for a
+    /// small one (compressed at the end) and one that streams (crosses
+    /// RECORD_STREAM_FROM several times).
     #[test]
-    fn record_written_line_by_line_is_the_record() {
+    fn record_written_as_files_come_is_the_record() {
         use crate::profile::RecordStyle;
-        let entries: Vec<RecordEntry> = (0..500u32)
-            .map(|i| RecordEntry {
-                path: format!("pkg/sub{}/m{i},x.py", i % 7),
-                sha256: [i as u8; 32],
-                size: u64::from(i) * 37,
-            })
-            .collect();
-        for style in [RecordStyle::CsvCrlf, RecordStyle::PlainLf] {
-            let mut options =
-                BuildOptions::with_epoch(crate::profile::Profile::native(), None).unwrap();
-            options.profile.record = style;
-            let mut writer = RecordWriter::new(&options);
-            for entry in &entries {
-                writer.add(entry);
+        for count in [3u32, 2000] {
+            let entries: Vec<RecordEntry> = (0..count)
+                .map(|i| RecordEntry {
+                    path: format!("pkg/sub{}/m{i},x.py", i % 7),
+                    sha256: [i as u8; 32],
+                    size: u64::from(i) * 37,
+                })
+                .collect();
+            for style in [RecordStyle::CsvCrlf, RecordStyle::PlainLf] {
+                let mut options =
+                    BuildOptions::with_epoch(crate::profile::Profile::native(), None).unwrap();
+                options.profile.record = style;
+                let mut writer = RecordWriter::new(&options);
+                for entry in &entries {
+                    writer.add(entry);
+                }
+                assert_eq!(writer.deflater.is_some(), count > 3, "{count} {style:?}");
+                let (deflated, crc, size) = writer.finish("pkg-1.0.dist-info");
+                let text = metadata::record(&entries, "pkg-1.0.dist-info", style);
+                let inflated = crate::archive::inflate::inflate(&deflated, u64::MAX).unwrap();
+                assert!(inflated == text.as_bytes(), "{count} {style:?}");
+                assert_eq!(crc, crate::archive::crc32::crc32(text.as_bytes()));
+                assert_eq!(size, text.len() as u64);
+                let level = options.profile.wheel_level;
+                assert!(deflated == crate::archive::deflate::deflate(level, text.as_bytes()));
             }
-            let (deflated, crc, size) = writer.finish("pkg-1.0.dist-info");
-            let text = metadata::record(&entries, "pkg-1.0.dist-info", style);
-            let inflated = crate::archive::inflate::inflate(&deflated, u64::MAX).unwrap();
-            assert!(inflated == text.as_bytes(), "{style:?}");
-            assert_eq!(crc, crate::archive::crc32::crc32(text.as_bytes()));
-            assert_eq!(size, text.len() as u64);
-            let level = options.profile.wheel_level;
-            assert!(deflated == crate::archive::deflate::deflate(level, text.as_bytes()));
         }
     }
 
