@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::profile::{Profile, UnsetEpoch};
@@ -339,9 +340,16 @@ pub struct OutputFile {
 }
 
 struct Flusher {
-    /// A one-slot channel: a request made while one is pending is the same request.
-    ask: std::sync::mpsc::SyncSender<()>,
+    /// Shared with the helper: whether a flush is wanted, whether to stop.
+    asked: std::sync::Arc<(Mutex<Asked>, Condvar)>,
     thread: std::thread::JoinHandle<()>,
+}
+
+/// A request made while one is pending is the same request.
+#[derive(Default)]
+struct Asked {
+    flush: bool,
+    stop: bool,
 }
 
 const WRITE_BEHIND: u64 = 4 << 20;
@@ -351,36 +359,51 @@ impl OutputFile {
         self.unflushed += n as u64;
         if self.unflushed >= WRITE_BEHIND {
             self.unflushed = 0;
-            self.ask_flush();
+            self.ask(|asked| asked.flush = true);
         }
     }
 
-    fn ask_flush(&mut self) {
+    /// Starts the helper if need be, then changes what it is asked.
+    fn ask(&mut self, change: impl FnOnce(&mut Asked)) {
         if self.flusher.is_none() {
             // Without a second descriptor or a thread, the final fsync does it all.
             let Ok(copy) = self.file.try_clone() else {
                 return;
             };
-            let (ask, asked) = std::sync::mpsc::sync_channel::<()>(1);
+            let asked = std::sync::Arc::new((Mutex::new(Asked::default()), Condvar::new()));
+            let theirs = asked.clone();
             let flush = move || {
-                while asked.recv().is_ok() {
-                    // Only a head start: errors surface in commit's fsync.
-                    let _ = copy.sync_data();
+                let (lock, wake) = &*theirs;
+                let mut asked = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                while !asked.stop {
+                    if asked.flush {
+                        asked.flush = false;
+                        drop(asked);
+                        // Only a head start: errors surface in commit's fsync.
+                        let _ = copy.sync_data();
+                        asked = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                    } else {
+                        asked = wake.wait(asked).unwrap_or_else(PoisonError::into_inner);
+                    }
                 }
             };
             let Ok(thread) = std::thread::Builder::new().spawn(flush) else {
                 return;
             };
-            self.flusher = Some(Flusher { ask, thread });
+            self.flusher = Some(Flusher { asked, thread });
         }
         if let Some(flusher) = &self.flusher {
-            let _ = flusher.ask.try_send(());
+            let (lock, wake) = &*flusher.asked;
+            change(&mut lock.lock().unwrap_or_else(PoisonError::into_inner));
+            wake.notify_one();
         }
     }
 
     fn stop_flusher(&mut self) {
+        if self.flusher.is_some() {
+            self.ask(|asked| asked.stop = true);
+        }
         if let Some(flusher) = self.flusher.take() {
-            drop(flusher.ask);
             let _ = flusher.thread.join();
         }
     }
