@@ -638,6 +638,11 @@ impl Trees {
         self.sym_next != 0
     }
 
+    /// Records a literal byte; returns true when the block must be flushed
+    /// (`_tr_tally_lit`). Always inlined, as zlib's macro is: as a call it made
+    /// `deflate_slow` spill its registers around every literal (botocore's wheel on one
+    /// thread: 1.4% more CPU, two A/Bs of 6 and 10 rounds).
+    #[inline(always)]
     pub(super) fn tr_tally_lit(&mut self, c: u8) -> bool {
         let i = self.sym_next;
         self.sym_dist[i] = 0;
