@@ -4,11 +4,12 @@
 //!     cargo run --release --example thread_start [ROUNDS]
 //!
 //! Each round busies the main thread for 2 ms, spawns a thread, and keeps busy for 6 ms
-//! more; the new thread notes when it first ran and on which CPU. On an idle machine
-//! with a free core the delay is tens of microseconds. On a VM whose idle vCPU must be
-//! woken by the host, or whose scheduler leaves the new thread queued behind its parent
-//! until a tick, it is milliseconds: a build whose compression takes a few milliseconds
-//! (click's wheel) then gets little from a second core. The CPU numbers come from
+//! more; the new thread notes when it first ran and on which CPU. Where the scheduler
+//! puts the new thread on a free core at once, the delay is the cost of creating it.
+//! Where an idle vCPU must first be woken by the host, or the new thread stays queued
+//! behind its parent until the parent's time slice ends, it is milliseconds (0.2-4 ms on
+//! the 2-vCPU VM of BENCHMARKS.md), and a build whose compression takes a few
+//! milliseconds (click's wheel) then gets little from a second core. The CPU numbers come from
 //! /proc/thread-self/stat (Linux; "?" elsewhere).
 
 use std::time::{Duration, Instant};
