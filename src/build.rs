@@ -359,53 +359,54 @@ impl OutputFile {
         self.unflushed += n as u64;
         if self.unflushed >= WRITE_BEHIND {
             self.unflushed = 0;
-            self.ask(|asked| asked.flush = true);
-        }
-    }
-
-    /// Starts the helper if need be, then changes what it is asked.
-    fn ask(&mut self, change: impl FnOnce(&mut Asked)) {
-        if self.flusher.is_none() {
-            // Without a second descriptor or a thread, the final fsync does it all.
-            let Ok(copy) = self.file.try_clone() else {
-                return;
-            };
-            let asked = std::sync::Arc::new((Mutex::new(Asked::default()), Condvar::new()));
-            let theirs = asked.clone();
-            let flush = move || {
-                let (lock, wake) = &*theirs;
-                let mut asked = lock.lock().unwrap_or_else(PoisonError::into_inner);
-                while !asked.stop {
-                    if asked.flush {
-                        asked.flush = false;
-                        drop(asked);
-                        // Only a head start: errors surface in commit's fsync.
-                        let _ = copy.sync_data();
-                        asked = lock.lock().unwrap_or_else(PoisonError::into_inner);
-                    } else {
-                        asked = wake.wait(asked).unwrap_or_else(PoisonError::into_inner);
-                    }
-                }
-            };
-            let Ok(thread) = std::thread::Builder::new().spawn(flush) else {
-                return;
-            };
-            self.flusher = Some(Flusher { asked, thread });
-        }
-        if let Some(flusher) = &self.flusher {
-            let (lock, wake) = &*flusher.asked;
-            change(&mut lock.lock().unwrap_or_else(PoisonError::into_inner));
-            wake.notify_one();
+            if self.flusher.is_none() {
+                self.flusher = Flusher::start(&self.file);
+            }
+            if let Some(flusher) = &self.flusher {
+                flusher.ask(|asked| asked.flush = true);
+            }
         }
     }
 
     fn stop_flusher(&mut self) {
-        if self.flusher.is_some() {
-            self.ask(|asked| asked.stop = true);
-        }
         if let Some(flusher) = self.flusher.take() {
+            flusher.ask(|asked| asked.stop = true);
             let _ = flusher.thread.join();
         }
+    }
+}
+
+impl Flusher {
+    /// A helper running `sync_data` on a second descriptor of `file` whenever asked;
+    /// None if there is no second descriptor or no thread (the final fsync then does it
+    /// all).
+    fn start(file: &File) -> Option<Flusher> {
+        let copy = file.try_clone().ok()?;
+        let asked = std::sync::Arc::new((Mutex::new(Asked::default()), Condvar::new()));
+        let theirs = asked.clone();
+        let flush = move || {
+            let (lock, wake) = &*theirs;
+            let mut asked = lock.lock().unwrap_or_else(PoisonError::into_inner);
+            while !asked.stop {
+                if asked.flush {
+                    asked.flush = false;
+                    drop(asked);
+                    // Only a head start: errors surface in commit's fsync.
+                    let _ = copy.sync_data();
+                    asked = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                } else {
+                    asked = wake.wait(asked).unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        };
+        let thread = std::thread::Builder::new().spawn(flush).ok()?;
+        Some(Flusher { asked, thread })
+    }
+
+    fn ask(&self, change: impl FnOnce(&mut Asked)) {
+        let (lock, wake) = &*self.asked;
+        change(&mut lock.lock().unwrap_or_else(PoisonError::into_inner));
+        wake.notify_one();
     }
 }
 
